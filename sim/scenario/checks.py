@@ -1,0 +1,197 @@
+"""Cross-reference and consistency checks on a validated scenario.
+
+Each check yields ``(path, message)``; the loader adds file and line. Paths follow the YAML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sim.scenario.schema import Scenario
+
+Finding = tuple[tuple, str]
+
+
+def check_references(scn: Scenario, data: dict[str, Any] | None = None) -> list[Finding]:
+    """Every problem a schema cannot see: unknown ids, dates outside the horizon, overlaps."""
+    out: list[Finding] = []
+    for check in (_people, _controllers, _sites, _dispositions, _routes, _dates, _timeline,
+                  _escapes, _policies):
+        out.extend(check(scn))
+    return out
+
+
+def _unknown(kind: str, ref: str, known) -> str:
+    names = ", ".join(sorted(known)) or "none defined"
+    return f"unknown {kind} '{ref}' (expected one of: {names})"
+
+
+def _people(scn: Scenario) -> Iterator[Finding]:
+    if scn.total_population == 0:
+        yield ("sites",), "empty population: no site holds anyone (expected at least one person)"
+    for sid, site in scn.sites.items():
+        for nat, cats in site.population.items():
+            if nat not in scn.countries:
+                yield ("sites", sid, "population", nat), _unknown("country", nat, scn.countries)
+            for cat in cats:
+                if cat not in scn.categories:
+                    yield (("sites", sid, "population", nat, cat),
+                           _unknown("category", cat, scn.categories))
+
+
+def _controllers(scn: Scenario) -> Iterator[Finding]:
+    for cid, ctl in scn.controllers.items():
+        if ctl.country is not None and ctl.country not in scn.countries:
+            yield ("controllers", cid, "country"), _unknown("country", ctl.country, scn.countries)
+        for backer in ctl.backers:
+            if backer not in scn.countries:
+                yield (("controllers", cid, "backers", backer),
+                       _unknown("country", backer, scn.countries))
+        if ctl.backers:
+            total = sum(ctl.backers.values())
+            if abs(total - 1.0) > 1e-6:
+                yield (("controllers", cid, "backers"),
+                       f"backer shares sum to {total:g} (expected shares summing to 1)")
+
+
+def _sites(scn: Scenario) -> Iterator[Finding]:
+    for sid, site in scn.sites.items():
+        days = [scn.day(p.start) for p in site.controller]
+        if days[0] != 0:
+            yield (("sites", sid, "controller", 0, "start"),
+                   f"first controller period starts on day {days[0]} (expected the start date)")
+        if any(b <= a for a, b in zip(days, days[1:])):
+            yield ("sites", sid, "controller"), "controller periods must be in increasing order"
+        for i, period in enumerate(site.controller):
+            if period.controller not in scn.controllers:
+                yield (("sites", sid, "controller", i, "controller"),
+                       _unknown("controller", period.controller, scn.controllers))
+        closures = sorted((scn.day(c.start), scn.day(c.end), i) for i, c in enumerate(site.closures))
+        for (s1, e1, _), (s2, _e2, j) in zip(closures, closures[1:]):
+            if s2 < e1:
+                yield (("sites", sid, "closures", j),
+                       f"closure overlaps another closure of this site (days {s1}-{e1})")
+
+
+def _selected(scn: Scenario, rule, attr: str, known) -> Iterator[Finding]:
+    sel = getattr(rule, attr)
+    if sel == "*":
+        return
+    for i, ref in enumerate(sel):
+        if ref not in known:
+            yield (attr, i), ref
+
+
+def _dispositions(scn: Scenario) -> Iterator[Finding]:
+    kinds = {"sites": ("site", scn.sites), "nationalities": ("country", scn.countries),
+             "categories": ("category", scn.categories)}
+    for r, rule in enumerate(scn.dispositions):
+        for attr, (kind, known) in kinds.items():
+            for (a, i), ref in _selected(scn, rule, attr, known):
+                yield ("dispositions", r, a, i), _unknown(kind, ref, known)
+        if rule.destination is not None and rule.destination not in scn.destinations:
+            yield (("dispositions", r, "destination"),
+                   _unknown("destination", rule.destination, scn.destinations))
+            continue
+        if rule.action == "transfer":
+            sites = scn.sites if rule.sites == "*" else [s for s in rule.sites if s in scn.sites]
+            for sid in sites:
+                if not any(rt.origin == sid and rt.destination == rule.destination
+                           for rt in scn.routes):
+                    yield (("dispositions", r),
+                           f"no route from site '{sid}' to destination '{rule.destination}' "
+                           f"(expected a route in routes:)")
+
+
+def _routes(scn: Scenario) -> Iterator[Finding]:
+    for i, rt in enumerate(scn.routes):
+        if rt.origin not in scn.sites:
+            yield ("routes", i, "origin"), _unknown("site", rt.origin, scn.sites)
+        if rt.destination not in scn.destinations:
+            yield ("routes", i, "destination"), _unknown("destination", rt.destination,
+                                                         scn.destinations)
+        if rt.fleet not in scn.fleets:
+            yield ("routes", i, "fleet"), _unknown("fleet", rt.fleet, scn.fleets)
+        if rt.via is not None and rt.via not in scn.crossings:
+            yield ("routes", i, "via"), _unknown("crossing", rt.via, scn.crossings)
+        if rt.fleet in scn.fleets and scn.fleets[rt.fleet].mode == "road" and rt.via is None:
+            yield ("routes", i, "via"), "a road route must name the border crossing it uses"
+    for i, prog in enumerate(scn.repatriation):
+        if prog.country not in scn.countries:
+            yield ("repatriation", i, "country"), _unknown("country", prog.country, scn.countries)
+
+
+def _dates(scn: Scenario) -> Iterator[Finding]:
+    horizon = scn.metadata.horizon_days
+
+    def within(path: tuple, when) -> Iterator[Finding]:
+        day = scn.day(when)
+        if day is not None and not (0 <= day <= horizon):
+            yield path, (f"date {when} is day {day}, outside the horizon (expected between "
+                         f"{scn.metadata.start_date} and day {horizon})")
+
+    for sid, site in scn.sites.items():
+        for i, p in enumerate(site.controller):
+            yield from within(("sites", sid, "controller", i, "start"), p.start)
+        for i, c in enumerate(site.closures):
+            yield from within(("sites", sid, "closures", i, "start"), c.start)
+            yield from within(("sites", sid, "closures", i, "end"), c.end)
+    for i, d in enumerate(scn.dispositions):
+        yield from within(("dispositions", i, "start"), d.start)
+    for i, prog in enumerate(scn.repatriation):
+        yield from within(("repatriation", i, "start"), prog.start)
+        yield from within(("repatriation", i, "end"), prog.end)
+    for i, cap in enumerate(scn.acceptance.caps):
+        yield from within(("acceptance", "caps", i, "start"), cap.start)
+        yield from within(("acceptance", "caps", i, "end"), cap.end)
+    for i, ev in enumerate(scn.conflict.timeline):
+        yield from within(("conflict", "timeline", i, "start"), ev.start)
+        yield from within(("conflict", "timeline", i, "end"), ev.end)
+    for i, obs in enumerate(scn.observed):
+        yield from within(("observed", i, "date"), obs.date)
+
+
+_TARGET = {"control_change": "site", "crossing_closed": "crossing", "site_closed": "site",
+           "capacity_change": "destination", "breakout": "site", "ceasefire": None,
+           "fighting": None}
+_KNOWN = {"site": "sites", "crossing": "crossings", "destination": "destinations",
+          "controller": "controllers"}
+
+
+def _timeline(scn: Scenario) -> Iterator[Finding]:
+    spans: dict[tuple, list[tuple[int, int, int]]] = {}
+    for i, ev in enumerate(scn.conflict.timeline):
+        for field, section in _KNOWN.items():
+            ref = getattr(ev, field)
+            known = getattr(scn, section)
+            if ref is not None and ref not in known:
+                yield ("conflict", "timeline", i, field), _unknown(field, ref, known)
+        start = scn.day(ev.start)
+        end = scn.day(ev.end) if ev.end is not None else start + 1
+        target = getattr(ev, _TARGET[ev.kind]) if _TARGET[ev.kind] else None
+        group = "state" if ev.kind in ("ceasefire", "fighting") else ev.kind
+        spans.setdefault((group, target), []).append((start, end, i))
+    for (group, target), items in spans.items():
+        items.sort()
+        for (s1, e1, i1), (s2, _e2, i2) in zip(items, items[1:]):
+            if s2 < e1:
+                what = f" for '{target}'" if target else ""
+                yield (("conflict", "timeline", i2),
+                       f"overlapping timeline events: {group}{what} overlaps event {i1} "
+                       f"(days {s1}-{e1}); expected events of one kind and target not to overlap")
+
+
+def _escapes(scn: Scenario) -> Iterator[Finding]:
+    for cat in scn.escapes.category_multiplier:
+        if cat not in scn.categories:
+            yield (("escapes", "category_multiplier", cat),
+                   _unknown("category", cat, scn.categories))
+
+
+def _policies(scn: Scenario) -> Iterator[Finding]:
+    if not scn.policies:
+        return
+    from sim.policy.spec import check_policies  # the policy package validates its own section
+
+    yield from check_policies(scn)

@@ -1,0 +1,252 @@
+"""Probability distributions written in YAML as ``{dist: lognormal, mean: 1.5, sd: 0.5}``.
+
+Each distribution knows its mean and variance and maps a uniform number in (0, 1) to a
+value by its inverse CDF, so that every draw consumes exactly one uniform from its stream
+(common random numbers stay synchronised whatever the state of the model).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal, Union
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from scipy import special
+
+
+class _Dist(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @property
+    def mean(self) -> float:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @property
+    def variance(self) -> float:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def ppf(self, u: np.ndarray | float) -> np.ndarray | float:  # pragma: no cover
+        raise NotImplementedError
+
+
+class Fixed(_Dist):
+    """A constant: ``{dist: fixed, value: 0.5}``."""
+
+    dist: Literal["fixed"]
+    value: float = Field(ge=0)
+
+    @property
+    def mean(self) -> float:
+        return self.value
+
+    @property
+    def variance(self) -> float:
+        return 0.0
+
+    def ppf(self, u):
+        return np.zeros_like(u, dtype=float) + self.value if isinstance(u, np.ndarray) else self.value
+
+
+class Uniform(_Dist):
+    """``{dist: uniform, low: 1, high: 2}``."""
+
+    dist: Literal["uniform"]
+    low: float = Field(ge=0)
+    high: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.high < self.low:
+            raise ValueError(f"high ({self.high}) must be >= low ({self.low})")
+        return self
+
+    @property
+    def mean(self) -> float:
+        return 0.5 * (self.low + self.high)
+
+    @property
+    def variance(self) -> float:
+        return (self.high - self.low) ** 2 / 12.0
+
+    def ppf(self, u):
+        return self.low + (self.high - self.low) * u
+
+
+class Triangular(_Dist):
+    """``{dist: triangular, low: 1, mode: 2, high: 4}``."""
+
+    dist: Literal["triangular"]
+    low: float = Field(ge=0)
+    mode: float = Field(ge=0)
+    high: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _order(self):
+        if not (self.low <= self.mode <= self.high) or self.low == self.high:
+            raise ValueError("expected low <= mode <= high with low < high")
+        return self
+
+    @property
+    def mean(self) -> float:
+        return (self.low + self.mode + self.high) / 3.0
+
+    @property
+    def variance(self) -> float:
+        a, c, b = self.low, self.mode, self.high
+        return (a * a + b * b + c * c - a * b - a * c - b * c) / 18.0
+
+    def ppf(self, u):
+        a, c, b = self.low, self.mode, self.high
+        fc = (c - a) / (b - a)
+        u = np.asarray(u, dtype=float)
+        left = a + np.sqrt(u * (b - a) * (c - a))
+        right = b - np.sqrt((1 - u) * (b - a) * (b - c))
+        out = np.where(u < fc, left, right)
+        return out if out.ndim else float(out)
+
+
+class Exponential(_Dist):
+    """``{dist: exponential, mean: 10}``."""
+
+    dist: Literal["exponential"]
+    mean_: float = Field(gt=0, alias="mean")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @property
+    def mean(self) -> float:
+        return self.mean_
+
+    @property
+    def variance(self) -> float:
+        return self.mean_**2
+
+    def ppf(self, u):
+        return -self.mean_ * np.log1p(-np.asarray(u, dtype=float)) if isinstance(
+            u, np.ndarray
+        ) else -self.mean_ * math.log1p(-u)
+
+
+class Lognormal(_Dist):
+    """``{dist: lognormal, mean: 1.5, sd: 0.5}`` (mean and sd of the variable itself)."""
+
+    dist: Literal["lognormal"]
+    mean_: float = Field(gt=0, alias="mean")
+    sd: float = Field(ge=0)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @property
+    def mean(self) -> float:
+        return self.mean_
+
+    @property
+    def variance(self) -> float:
+        return self.sd**2
+
+    def _params(self) -> tuple[float, float]:
+        s2 = math.log1p((self.sd / self.mean_) ** 2)
+        return math.log(self.mean_) - 0.5 * s2, math.sqrt(s2)
+
+    def ppf(self, u):
+        mu, sigma = self._params()
+        z = special.ndtri(np.asarray(u, dtype=float))
+        out = np.exp(mu + sigma * z)
+        return out if np.ndim(out) else float(out)
+
+
+class Gamma(_Dist):
+    """``{dist: gamma, mean: 120, sd: 40}``."""
+
+    dist: Literal["gamma"]
+    mean_: float = Field(gt=0, alias="mean")
+    sd: float = Field(gt=0)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @property
+    def mean(self) -> float:
+        return self.mean_
+
+    @property
+    def variance(self) -> float:
+        return self.sd**2
+
+    def ppf(self, u):
+        shape = (self.mean_ / self.sd) ** 2
+        scale = self.sd**2 / self.mean_
+        out = special.gammaincinv(shape, np.asarray(u, dtype=float)) * scale
+        return out if np.ndim(out) else float(out)
+
+
+class Beta(_Dist):
+    """``{dist: beta, a: 2, b: 20}`` on [0, 1] (used for fractions)."""
+
+    dist: Literal["beta"]
+    a: float = Field(gt=0)
+    b: float = Field(gt=0)
+
+    @property
+    def mean(self) -> float:
+        return self.a / (self.a + self.b)
+
+    @property
+    def variance(self) -> float:
+        s = self.a + self.b
+        return self.a * self.b / (s * s * (s + 1))
+
+    def ppf(self, u):
+        out = special.betaincinv(self.a, self.b, np.asarray(u, dtype=float))
+        return out if np.ndim(out) else float(out)
+
+
+Distribution = Annotated[
+    Union[Fixed, Uniform, Triangular, Exponential, Lognormal, Gamma, Beta],
+    Field(discriminator="dist"),
+]
+DIST_NAMES = ("fixed", "uniform", "triangular", "exponential", "lognormal", "gamma", "beta")
+
+
+def binomial_ppf(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Inverse CDF of Binomial(n, p) at uniforms ``u``, vectorised; one uniform per count."""
+    u = np.asarray(u, dtype=float)
+    n = np.asarray(n, dtype=float)
+    p = np.clip(np.asarray(p, dtype=float), 0.0, 1.0)
+    out = np.zeros(np.broadcast(u, n, p).shape, dtype=np.int64)
+    live = (n > 0) & (p > 0)
+    if not live.any():
+        return out
+    u_l, n_l, p_l = np.broadcast_to(u, out.shape)[live], np.broadcast_to(n, out.shape)[live], \
+        np.broadcast_to(p, out.shape)[live]
+    full = p_l >= 1.0
+    with np.errstate(all="ignore"):
+        k = np.ceil(special.bdtrik(u_l, n_l, np.where(full, 0.5, p_l)))
+        k = np.nan_to_num(k, nan=0.0)
+        k = np.clip(k, 0, n_l)
+        k1 = np.maximum(k - 1, 0)
+        take_lower = special.bdtr(k1, n_l, p_l) >= u_l
+        k = np.where(take_lower, k1, k)
+        # bdtrik is not always exact at the first step; walk down while cdf(k-1) >= u
+        for _ in range(2):
+            k1 = np.maximum(k - 1, 0)
+            lower_ok = (k > 0) & (special.bdtr(k1, n_l, p_l) >= u_l)
+            if not lower_ok.any():
+                break
+            k = np.where(lower_ok, k1, k)
+    k = np.where(full, n_l, k)
+    out[live] = k.astype(np.int64)
+    return out
+
+
+def poisson_ppf(u: float, lam: float) -> int:
+    """Inverse CDF of Poisson(lam) at uniform ``u`` (small lam; one uniform per count)."""
+    if lam <= 0:
+        return 0
+    k, pmf = 0, math.exp(-lam)
+    cdf = pmf
+    while cdf < u and k < 10_000:
+        k += 1
+        pmf *= lam / k
+        cdf += pmf
+    return k

@@ -1,0 +1,359 @@
+"""The scenario schema: pydantic v2 models for every section of a scenario YAML file.
+
+Models are frozen (immutable) and forbid unknown keys. Dates may be written as ISO dates
+(``2026-01-21``) or as day offsets from ``metadata.start_date`` (integers); they are turned
+into day numbers by :meth:`Scenario.day`. Cross-references between sections are checked in
+:func:`sim.scenario.checks.check_references` (so that every problem is reported at once).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, PositiveInt
+from pydantic import model_validator
+
+from sim.scenario.distributions import Distribution
+
+DayOrDate = dt.date | NonNegativeInt
+Id = str
+
+
+class Base(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- metadata
+class Metadata(Base):
+    name: str = Field(min_length=1)
+    description: str = ""
+    start_date: dt.date
+    horizon_days: PositiveInt = Field(le=3650)
+    seed: NonNegativeInt = 0
+    replications: PositiveInt = 10
+
+
+# --------------------------------------------------------------------------- people
+class Category(Base):
+    """A population category (e.g. fighter, woman, child)."""
+
+    label: str = ""
+    security_level: Literal["high", "medium", "low"]
+    upkeep_per_day: NonNegativeFloat = 0.0
+    """Food and basic needs per person-day (USD), wherever the person is held."""
+    guards_per_100: NonNegativeFloat = 0.0
+    """Guards on duty per 100 people held (personnel-days, the security burden)."""
+
+
+class Country(Base):
+    name: str
+    indicators: dict[str, NonNegativeFloat] = Field(default_factory=dict)
+    """E.g. population, gdp_usd, unemployment_rate, asylum_per_million."""
+
+
+class Controller(Base):
+    """An authority that can hold a site (SDF, Syrian government, contested ...)."""
+
+    name: str
+    country: Id | None = None
+    backers: dict[Id, NonNegativeFloat] = Field(default_factory=dict)
+    """Declared backers and their weights (a payer rule may bill them)."""
+    escape_multiplier: NonNegativeFloat = 1.0
+
+
+class ControlPeriod(Base):
+    start: DayOrDate
+    controller: Id
+
+
+class AccessClosure(Base):
+    """A period when no one can be taken out of a site."""
+
+    start: DayOrDate
+    end: DayOrDate
+
+    @model_validator(mode="after")
+    def _order(self):
+        _check_order(self.start, self.end)
+        return self
+
+
+def _check_order(start, end) -> None:
+    if type(start) is type(end) and end <= start:
+        raise ValueError(f"end ({end}) must be after start ({start})")
+
+
+class Site(Base):
+    """An origin site in Syria (prison or camp)."""
+
+    name: str
+    kind: Literal["prison", "camp"]
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    capacity: PositiveInt
+    population: dict[Id, dict[Id, NonNegativeInt]]
+    """Initial stock: nationality -> category -> people."""
+    controller: list[ControlPeriod] = Field(min_length=1)
+    closures: list[AccessClosure] = Field(default_factory=list)
+    cost_per_person_day: NonNegativeFloat = 0.0
+    """Custody cost beyond upkeep (guards' stipends, running costs), USD."""
+
+
+class Destination(Base):
+    """A reception facility in Iraq."""
+
+    name: str
+    kind: Literal["prison", "rehabilitation"]
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    beds: NonNegativeInt
+    intake_per_day: PositiveInt
+    """Screening throughput (people per day)."""
+    stay: Distribution | None = None
+    """Days from screening to discharge; null = held beyond the horizon (prison)."""
+    cost_per_person_day: NonNegativeFloat = 0.0
+    screening_cost_per_person: NonNegativeFloat = 0.0
+
+
+# --------------------------------------------------------------------------- movement
+Selector = list[Id] | Literal["*"]
+
+
+class Disposition(Base):
+    """Where a group goes. The first rule that matches a (site, nationality, category) wins."""
+
+    sites: Selector = "*"
+    nationalities: Selector = "*"
+    categories: Selector = "*"
+    action: Literal["transfer", "release", "repatriate", "stay"]
+    destination: Id | None = None
+    start: DayOrDate = 0
+    priority: int = 0
+    """Lower goes first; ties are broken by the site's escape risk."""
+    rate_per_day: NonNegativeFloat | None = None
+    """For ``release``: people released per day under this rule (all sites together)."""
+
+    @model_validator(mode="after")
+    def _destination(self):
+        if self.action == "transfer" and not self.destination:
+            raise ValueError("action 'transfer' needs a destination")
+        if self.action != "transfer" and self.destination:
+            raise ValueError(f"action '{self.action}' takes no destination")
+        if self.action == "release" and self.rate_per_day is None:
+            raise ValueError("action 'release' needs rate_per_day")
+        return self
+
+
+class Fleet(Base):
+    mode: Literal["road", "air"]
+    units: NonNegativeInt
+    seats: PositiveInt
+    escorts_per_trip: dict[Literal["high", "medium", "low"], NonNegativeInt] = Field(
+        default_factory=dict
+    )
+    """Escort personnel per trip by the highest security level on board."""
+    load_time: Distribution
+    turnaround: Distribution
+    cost_per_trip: NonNegativeFloat = 0.0
+    cost_per_km: NonNegativeFloat = 0.0
+    incident_probability: float = Field(default=0.0, ge=0, le=1)
+    incident_delay: Distribution | None = None
+    min_load: PositiveInt = 1
+    """A trip leaves only with at least this many people (or all who are left)."""
+
+
+class Route(Base):
+    origin: Id
+    destination: Id
+    fleet: Id
+    via: Id | None = None
+    """Border crossing used (null for flights)."""
+    distance_km: NonNegativeFloat
+    travel_time: Distribution
+    """One-way travel time in days."""
+    closed_when_fighting: bool = False
+
+
+class Crossing(Base):
+    name: str
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    daily_throughput: NonNegativeInt
+
+
+class Repatriation(Base):
+    """A third country's programme: batches taken from the sites at a fixed interval."""
+
+    country: Id
+    start: DayOrDate
+    every_days: PositiveInt
+    batch_size: PositiveInt
+    end: DayOrDate | None = None
+    cost_per_person: NonNegativeFloat = 0.0
+
+
+class AcceptanceCap(Base):
+    """Political cap on people received by Iraq per period, from ``start``."""
+
+    start: DayOrDate = 0
+    end: DayOrDate | None = None
+    period_days: PositiveInt
+    max_people: NonNegativeInt
+
+
+class Acceptance(Base):
+    total: NonNegativeInt | None = None
+    caps: list[AcceptanceCap] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- conflict
+class Effects(Base):
+    escape: NonNegativeFloat = 1.0
+    travel_time: NonNegativeFloat = Field(default=1.0, gt=0)
+    incident: NonNegativeFloat = 1.0
+    crossing_quota: NonNegativeFloat = 1.0
+    breakout: NonNegativeFloat = 1.0
+
+
+class CeasefireProcess(Base):
+    """Stochastic alternation of ceasefire and fighting spells."""
+
+    initial: Literal["ceasefire", "fighting"] = "ceasefire"
+    ceasefire_duration: Distribution
+    fighting_duration: Distribution
+
+
+class TimelineEvent(Base):
+    """A dated event. ``kind`` says which fields apply:
+
+    - control_change: site, controller
+    - crossing_closed: crossing, end
+    - site_closed: site, end
+    - ceasefire / fighting: forces the conflict state until end
+    - capacity_change: destination, beds
+    - breakout: site, fraction (a deterministic mass escape)
+    """
+
+    kind: Literal[
+        "control_change", "crossing_closed", "site_closed", "ceasefire", "fighting",
+        "capacity_change", "breakout",
+    ]
+    start: DayOrDate
+    end: DayOrDate | None = None
+    site: Id | None = None
+    crossing: Id | None = None
+    destination: Id | None = None
+    controller: Id | None = None
+    beds: NonNegativeInt | None = None
+    fraction: float | None = Field(default=None, ge=0, le=1)
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _fields(self):
+        need = {
+            "control_change": ("site", "controller"),
+            "crossing_closed": ("crossing", "end"),
+            "site_closed": ("site", "end"),
+            "ceasefire": ("end",),
+            "fighting": ("end",),
+            "capacity_change": ("destination", "beds"),
+            "breakout": ("site", "fraction"),
+        }[self.kind]
+        missing = [f for f in need if getattr(self, f) is None]
+        if missing:
+            raise ValueError(f"event kind '{self.kind}' needs {', '.join(missing)}")
+        if self.end is not None:
+            _check_order(self.start, self.end)
+        return self
+
+
+class Conflict(Base):
+    timeline: list[TimelineEvent] = Field(default_factory=list)
+    process: CeasefireProcess | None = None
+    effects: dict[Literal["ceasefire", "fighting"], Effects] = Field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- escapes
+class MassBreakout(Base):
+    rate_per_year: NonNegativeFloat
+    """Expected breakouts per site-year in a ceasefire under the original custodian."""
+    fraction: Distribution
+    """Fraction of the site's people freed (a beta distribution)."""
+
+
+class Recapture(Base):
+    probability: float = Field(ge=0, le=1)
+    delay_days: NonNegativeInt = 7
+
+
+class Escapes(Base):
+    base_hazard_per_day: dict[Literal["prison", "camp"], NonNegativeFloat]
+    category_multiplier: dict[Id, NonNegativeFloat] = Field(default_factory=dict)
+    crowding_exponent: NonNegativeFloat = 0.0
+    """Hazard x (occupancy/capacity)^exponent when the site is over capacity."""
+    mass_breakout: MassBreakout | None = None
+    recapture: Recapture | None = None
+
+
+# --------------------------------------------------------------------------- costs, policies
+class Costs(Base):
+    currency: str = "USD"
+    escort_cost_per_person_day: NonNegativeFloat = 0.0
+    guard_cost_per_person_day: NonNegativeFloat = 0.0
+
+
+class Observation(Base):
+    date: dt.date
+    transferred: NonNegativeInt
+    source: str
+
+
+class Scenario(Base):
+    """A whole scenario (after ``extends:`` has been merged)."""
+
+    metadata: Metadata
+    categories: dict[Id, Category] = Field(min_length=1)
+    countries: dict[Id, Country] = Field(min_length=1)
+    controllers: dict[Id, Controller] = Field(min_length=1)
+    sites: dict[Id, Site] = Field(min_length=1)
+    destinations: dict[Id, Destination] = Field(min_length=1)
+    dispositions: list[Disposition] = Field(min_length=1)
+    fleets: dict[Id, Fleet] = Field(min_length=1)
+    routes: list[Route] = Field(default_factory=list)
+    crossings: dict[Id, Crossing] = Field(default_factory=dict)
+    repatriation: list[Repatriation] = Field(default_factory=list)
+    acceptance: Acceptance = Field(default_factory=Acceptance)
+    conflict: Conflict = Field(default_factory=Conflict)
+    escapes: Escapes
+    costs: Costs = Field(default_factory=Costs)
+    policies: dict[Id, dict] = Field(default_factory=dict)
+    """Burden-sharing policies (validated by ``sim.policy``)."""
+    observed: list[Observation] = Field(default_factory=list)
+
+    # ---------------------------------------------------------------- helpers
+    def day(self, when: DayOrDate | None) -> int | None:
+        """Day number (from start_date) of a date or day offset."""
+        if when is None:
+            return None
+        if isinstance(when, dt.date):
+            return (when - self.metadata.start_date).days
+        return int(when)
+
+    def date_of(self, day: float) -> dt.date:
+        return self.metadata.start_date + dt.timedelta(days=int(day))
+
+    @property
+    def nationalities(self) -> list[Id]:
+        """Nationalities present in any site, in first-seen order."""
+        seen: dict[Id, None] = {}
+        for site in self.sites.values():
+            for nat in site.population:
+                seen.setdefault(nat, None)
+        return list(seen)
+
+    @property
+    def total_population(self) -> int:
+        return sum(
+            n for s in self.sites.values() for cats in s.population.values() for n in cats.values()
+        )
