@@ -1,7 +1,9 @@
 """Safe YAML reading that remembers the file and line of every key, and deep merging.
 
-Only YAML's safe types are constructed (no Python objects). Each value's location is kept in
-a map ``path tuple -> (file, line)`` so that validation errors can point at the line.
+Only plain YAML data is built (mappings, lists, text, numbers, booleans, null, dates); any
+other tag (``!!python/...``, ``!!binary``, custom ``!tags``) is refused with a located
+problem, never constructed. Each value's location is kept in a map
+``path tuple -> (file, line)`` so that validation errors can point at the line.
 """
 
 from __future__ import annotations
@@ -17,69 +19,205 @@ from sim.scenario.errors import Problem, ScenarioError
 Path_ = tuple  # a path into the data: keys and list indices
 Locations = dict[tuple, tuple[str, int]]
 
+MAX_NODES = 500_000
+"""Values built from one file, counting every alias expansion (stops 'billion laughs')."""
+
+_PLAIN = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_PLAIN + t for t in ("null", "bool", "int", "float", "str", "timestamp")}
+_EXPECT_PLAIN = ("expected plain YAML data: mappings, lists, text, numbers, true/false, "
+                 "null and dates")
+
 
 class _Loader(yaml.SafeLoader):
     """SafeLoader (no object construction) used only to compose nodes and build scalars."""
 
 
 def read_yaml(path: Path) -> tuple[Any, Locations]:
-    """Parse ``path`` safely; return the data and the location of every key and item."""
+    """Parse ``path`` safely; return the data and the location of every key and item.
+
+    An empty file gives ``{}``. Problems raise :class:`ScenarioError`.
+    """
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ScenarioError([Problem(name, None, "", "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem(name, None, "", f"cannot read file ({exc})")]) from None
+    except IsADirectoryError:
+        raise ScenarioError(
+            [Problem(name, None, "", "is a directory (expected a YAML file)")]) from None
+    except OSError as exc:
+        raise ScenarioError(
+            [Problem(name, None, "", f"cannot read file ({exc.strerror or exc})")]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        byte = raw[exc.start:exc.start + 1].hex()
+        raise ScenarioError([Problem(
+            name, line, "",
+            f"not UTF-8 text: byte 0x{byte} cannot be decoded (expected a UTF-8 encoded "
+            f"file; re-save it as UTF-8)")]) from None
     return parse_yaml(text, name)
 
 
 def parse_yaml(text: str, name: str) -> tuple[Any, Locations]:
-    loader = _Loader(text)
+    """Parse YAML ``text`` (named ``name`` in messages); return the data and locations."""
     locs: Locations = {}
     problems: list[Problem] = []
+    loader = None
+    budget = [MAX_NODES]
     try:
+        loader = _Loader(text)
         node = loader.get_single_node()
         if node is None:
             return {}, locs
+        active: set[int] = set()
 
         def build(n: yaml.Node, path: tuple) -> Any:
-            locs.setdefault(path, (name, n.start_mark.line + 1))
+            line = n.start_mark.line + 1
+            locs.setdefault(path, (name, line))
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise _TooBig(line)
+            if id(n) in active:
+                problems.append(Problem(name, line, _dotted(path),
+                                        "an alias refers to itself (expected no recursive "
+                                        "anchors)"))
+                return None
             if isinstance(n, yaml.MappingNode):
-                loader.flatten_mapping(n)
-                out: dict = {}
-                for k_node, v_node in n.value:
-                    key = loader.construct_object(k_node, deep=True)
-                    if isinstance(key, (list, dict)):
-                        problems.append(Problem(name, k_node.start_mark.line + 1,
-                                                _dotted(path), "a key must be a plain value"))
-                        continue
-                    if key in out:
-                        problems.append(Problem(name, k_node.start_mark.line + 1,
-                                                _dotted(path + (key,)),
-                                                f"duplicate key '{key}' (expected each key once)"))
-                    locs[path + (key,)] = (name, k_node.start_mark.line + 1)
-                    out[key] = build(v_node, path + (key,))
-                return out
+                if n.tag != _PLAIN + "map":
+                    problems.append(_tag_problem(name, line, path, n.tag))
+                    return None
+                active.add(id(n))
+                try:
+                    loader.flatten_mapping(n)
+                    out: dict = {}
+                    for k_node, v_node in n.value:
+                        k_line = k_node.start_mark.line + 1
+                        if not isinstance(k_node, yaml.ScalarNode):
+                            problems.append(Problem(name, k_line, _dotted(path),
+                                                    "a key must be a plain value (expected "
+                                                    "a name, not a list or mapping)"))
+                            continue
+                        key = scalar(k_node, path)
+                        if key is _BAD:
+                            continue
+                        if key in out:
+                            problems.append(Problem(
+                                name, k_line, _dotted(path + (key,)),
+                                f"duplicate key '{key}' (expected each key once in a "
+                                f"mapping)"))
+                        locs[path + (key,)] = (name, k_line)
+                        out[key] = build(v_node, path + (key,))
+                    return out
+                finally:
+                    active.discard(id(n))
             if isinstance(n, yaml.SequenceNode):
-                return [build(item, path + (i,)) for i, item in enumerate(n.value)]
-            return loader.construct_object(n, deep=True)
+                if n.tag != _PLAIN + "seq":
+                    problems.append(_tag_problem(name, line, path, n.tag))
+                    return None
+                active.add(id(n))
+                try:
+                    return [build(item, path + (i,)) for i, item in enumerate(n.value)]
+                finally:
+                    active.discard(id(n))
+            value = scalar(n, path)
+            return None if value is _BAD else value
+
+        def scalar(n: yaml.ScalarNode, path: tuple) -> Any:
+            if n.tag not in _SCALAR_TAGS:
+                problems.append(_tag_problem(name, n.start_mark.line + 1, path, n.tag))
+                return _BAD
+            try:
+                return loader.construct_object(n, deep=True)
+            except (ValueError, OverflowError):
+                # e.g. 2026-13-40 looks like a date but is not one: keep the text, and let
+                # validation say what was expected in that place
+                return n.value
 
         data = build(node, ())
+    except _TooBig as exc:
+        raise ScenarioError([Problem(
+            name, exc.line, "",
+            f"document too large: more than {MAX_NODES:,} values after expanding aliases "
+            f"(expected a scenario of reasonable size; are aliases nested?)")]) from None
+    except RecursionError:
+        raise ScenarioError([Problem(name, None, "",
+                                     "nesting too deep (expected at most a few dozen levels)")]
+                            ) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        what = exc.problem or str(exc)
-        raise ScenarioError(
-            [Problem(name, line, "", f"YAML syntax error: {what} (expected valid YAML)")]
-        ) from None
+        raise ScenarioError([_syntax_problem(name, exc)]) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
+        char = exc.character
+        code = ord(char) if isinstance(char, str) else char
+        shown = f"#x{code:04x}" if isinstance(code, int) else repr(char)
+        raise ScenarioError([Problem(
+            name, line, "",
+            f"unacceptable character {shown} (expected printable text; control characters "
+            f"are not allowed in YAML)")]) from None
     except yaml.YAMLError as exc:
         raise ScenarioError([Problem(name, None, "", f"YAML error: {exc}")]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if problems:
         raise ScenarioError(problems)
     return data, locs
+
+
+class _TooBig(Exception):
+    def __init__(self, line: int):
+        self.line = line
+
+
+_BAD = object()
+
+
+def _tag_problem(name: str, line: int, path: tuple, tag: str) -> Problem:
+    short = "!!" + tag[len(_PLAIN):] if tag.startswith(_PLAIN) else tag
+    return Problem(name, line, _dotted(path),
+                   f"YAML tag '{short}' is not allowed ({_EXPECT_PLAIN})")
+
+
+_HINTS = (
+    ("found character '\\t'", "tabs cannot indent YAML (expected spaces)"),
+    ("<block end>", "the indentation does not line up (expected the keys of one mapping "
+                    "to start in the same column)"),
+    ("mapping values are not allowed", "unexpected ':' (expected 'key: value' with a space "
+                                       "after the colon; quote text that contains ': ')"),
+    ("could not find expected ':'", "a line without ':' (expected 'key: value' or a "
+                                    "'- item' of a list)"),
+    ("another document", "more than one YAML document (expected a single document; remove "
+                         "'---')"),
+    ("undefined alias", None),
+)
+
+
+def _syntax_problem(name: str, exc: yaml.MarkedYAMLError) -> Problem:
+    """One readable message for a PyYAML error, at the line where it was noticed."""
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else None
+    problem = (exc.problem or "").strip()
+    context = (exc.context or "").strip()
+    ctx_line = exc.context_mark.line + 1 if exc.context_mark else None
+    if isinstance(exc, yaml.constructor.ConstructorError) and "tag" in problem:
+        return Problem(name, line, "", f"{problem} ({_EXPECT_PLAIN})")
+    for needle, hint in _HINTS:
+        if needle in problem and hint:
+            at = ctx_line if "expected ':'" in problem and ctx_line else line
+            return Problem(name, at, "", f"YAML syntax error: {hint}")
+    if "quoted scalar" in context:
+        return Problem(name, ctx_line or line, "",
+                       "YAML syntax error: a quote is not closed (expected a matching "
+                       "closing quote)")
+    if "flow sequence" in context or "flow mapping" in context:
+        what = "[" if "sequence" in context else "{"
+        return Problem(name, line, "",
+                       f"YAML syntax error: {problem} (expected the '{what}' opened on line "
+                       f"{ctx_line} to be closed)")
+    where = f"; {context} on line {ctx_line}" if context and ctx_line else ""
+    return Problem(name, line, "", f"YAML syntax error: {problem}{where} (expected valid YAML)")
 
 
 def _dotted(path: tuple) -> str:
@@ -92,8 +230,14 @@ def dotted(path: tuple) -> str:
 
 
 def deep_merge(base: Any, override: Any) -> Any:
-    """Merge ``override`` into ``base``: mappings merge key by key, anything else replaces."""
+    """Merge ``override`` into ``base``: mappings merge key by key, anything else replaces.
+
+    A distribution (a mapping with ``dist:``) whose ``dist`` changes is replaced whole, since
+    parameters of one kind of distribution mean nothing to another.
+    """
     if isinstance(base, dict) and isinstance(override, dict):
+        if "dist" in override and override.get("dist") != base.get("dist"):
+            return copy.deepcopy(override)
         out = dict(base)
         for key, value in override.items():
             out[key] = deep_merge(base[key], value) if key in base else copy.deepcopy(value)

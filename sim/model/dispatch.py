@@ -1,0 +1,220 @@
+"""The dispatcher: plans each trip under every constraint at once, and runs trips.
+
+A trip from site s to destination d goes only if, at the same moment: the site is open, an
+open route has a free unit, the destination has free (unreserved) beds, the crossing has
+quota left today, the acceptance caps have room, and the payers can fund the trip. The load
+is the minimum of seats, waiting people, free beds, crossing quota and acceptance room; it
+must reach the fleet's ``min_load`` (or take everyone left). Beds, quota and acceptance are
+taken at dispatch, so arrivals never overshoot. When people wait but no trip can leave, the
+first binding constraint (in the order of ``BLOCK_REASONS``) is recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.plan import BLOCK_REASONS, COST_CATEGORIES, PERSONNEL_KINDS, SECURITY
+from sim.model.reception import split_count
+
+if TYPE_CHECKING:
+    from sim.model.world import World
+
+_TRANSPORT = COST_CATEGORIES.index("transport")
+_SECURITY = COST_CATEGORIES.index("security")
+_ESCORT = PERSONNEL_KINDS.index("escort")
+_LEVELS = {v: k for k, v in SECURITY.items()}
+
+
+@dataclass
+class Trip:
+    id: int
+    fleet: int
+    route: int
+    origin: int
+    destination: int
+    crossing: int
+    depart: float
+    arrive: float
+    back: float
+    people: int
+    incident: bool
+    cost: float
+    escorts: int
+
+
+class Dispatcher:
+    def __init__(self, world: World):
+        self.w = world
+        plan = world.plan
+        scn = plan.scenario
+        self.fleets = [scn.fleets[f] for f in plan.fleet_ids]
+        self.route_specs = scn.routes
+        self.routes_of = {pair: [r for r in plan.routes
+                                 if (r.origin, r.destination) == pair] for pair in plan.pairs}
+        self.trips: list[Trip] = []
+        self.left_by_transfer = np.zeros(plan.n_groups, dtype=np.int64)
+        self.wait_days_sum = 0.0  # person-days waited at origin by those transferred
+        self.departures: list[tuple[float, int]] = []  # (time, people) for wait quantiles
+        self._pending: dict[int, np.ndarray] = {}  # next trip's uniforms, per fleet
+
+    # ------------------------------------------------------------------ planning
+    def waiting(self, s: int, d: int, day: int) -> np.ndarray:
+        """People at site s whose disposition sends them to d and has started ([G])."""
+        w, plan = self.w, self.w.plan
+        mask = (plan.action[s] == 1) & (plan.dest_of[s] == d) & (plan.start_day[s] <= day)
+        return np.where(mask, w.stock[s], 0)
+
+    def order(self, day: int) -> list[tuple[int, int]]:
+        """Transfer pairs by priority, then by the site's escape risk (highest first)."""
+        plan = self.w.plan
+        risk = self.w.site_risk()
+
+        def key(pair):
+            s, d = pair
+            mask = (plan.action[s] == 1) & (plan.dest_of[s] == d) & (self.w.stock[s] > 0)
+            prio = plan.priority[s][mask].min() if mask.any() else 0
+            return (prio, -risk[s], s, d)
+
+        return sorted(plan.pairs, key=key)
+
+    def plan(self) -> None:
+        """Dispatch every trip that can leave now."""
+        day = int(self.w.env.now)
+        for pair in self.order(day):
+            while self._try_trip(pair, day, dispatch=True) is None:
+                pass
+
+    def diagnose(self, day: int) -> np.ndarray:
+        """People held back now, by first binding constraint ([len(BLOCK_REASONS)])."""
+        out = np.zeros(len(BLOCK_REASONS), dtype=np.int64)
+        for pair in self.w.plan.pairs:
+            n = int(self.waiting(*pair, day).sum())
+            if n:
+                reason = self._try_trip(pair, day, dispatch=False)
+                if reason is not None:
+                    out[BLOCK_REASONS.index(reason)] += n
+        return out
+
+    def _try_trip(self, pair: tuple[int, int], day: int, dispatch: bool) -> str | None:
+        """Dispatch one trip on ``pair`` (or just check); return the blocking reason or None.
+
+        Returns ``"done"`` when nobody waits (nothing to do).
+        """
+        w = self.w
+        s, d = pair
+        people = self.waiting(s, d, day)
+        n_wait = int(people.sum())
+        if n_wait == 0:
+            return "done"
+        if not w.site_open(s):
+            return "access"
+        fighting = w.conflict.state() == "fighting"
+        routes = [r for r in self.routes_of[pair] if not (r.closed_when_fighting and fighting)]
+        if not routes:
+            return "route"
+        routes = [r for r in routes if w.units_free[r.fleet] > 0]
+        if not routes:
+            return "units"
+        reason, route, load = None, None, 0
+        for r in routes:
+            fleet = self.fleets[r.fleet]
+            limits = [("beds", int(w.reception.free_beds()[d])),
+                      ("crossing", w.crossing_left(r.crossing) if r.crossing >= 0 else n_wait),
+                      ("acceptance", w.acceptance_left(day))]
+            load = min(fleet.seats, n_wait, *(v for _, v in limits))
+            need = min(fleet.min_load, n_wait)
+            if load >= need:
+                route = r
+                break
+            reason = reason or next(name for name, v in limits if v < need)
+        if route is None:
+            return reason
+        take = self._select(s, people, load)
+        schedule, cost, escorts = self._cost(route, take)
+        if not w.ledger.treasury.can_fund(day, _TRANSPORT, s, cost[0] + cost[1]):
+            return "funding"
+        if not dispatch:
+            return None
+        self._pending.pop(route.fleet, None)
+        self._dispatch(route, take, schedule, cost, escorts, day)
+        return None
+
+    def _select(self, s: int, people: np.ndarray, load: int) -> np.ndarray:
+        """Choose ``load`` people: by disposition priority, proportionally within a priority."""
+        prio = self.w.plan.priority[s]
+        take = np.zeros_like(people)
+        left = load
+        for p in np.unique(prio[people > 0]):
+            band = np.where((prio == p), people, 0)
+            part = split_count(band, min(left, int(band.sum())))
+            take += part
+            left -= int(part.sum())
+            if left == 0:
+                break
+        return take
+
+    def _cost(self, route, take: np.ndarray):
+        """Trip schedule (from one draw of six uniforms), costs by nationality, escorts."""
+        w = self.w
+        fleet = self.fleets[route.fleet]
+        spec = self.route_specs[route.index]
+        u = self._pending.get(route.fleet)
+        if u is None:  # drawn once, kept until a trip of this fleet actually leaves
+            u = self._pending[route.fleet] = w.streams.uniform(
+                f"travel:{w.plan.fleet_ids[route.fleet]}", 6)
+        eff = w.conflict.effect()
+        load_t = float(fleet.load_time.ppf(u[0]))
+        out_t = float(spec.travel_time.ppf(u[1])) * eff.travel_time
+        incident = bool(u[2] < min(fleet.incident_probability * eff.incident, 1.0))
+        delay = float(fleet.incident_delay.ppf(u[3])) if (incident and fleet.incident_delay) else 0.0
+        back_t = float(spec.travel_time.ppf(u[4])) * eff.travel_time
+        turn_t = float(fleet.turnaround.ppf(u[5]))
+        arrive = load_t + out_t + delay
+        duration = arrive + back_t + turn_t
+        level = int(w.plan.security[take > 0].max())
+        escorts = int(fleet.escorts_per_trip.get(_LEVELS[level], 0))
+        share = (take @ w.nat_matrix) / max(int(take.sum()), 1)
+        transport = (fleet.cost_per_trip + fleet.cost_per_km * 2 * route.distance_km) * share
+        escort_days = escorts * duration * share
+        security = escort_days * w.plan.scenario.costs.escort_cost_per_person_day
+        return (load_t, arrive, duration, incident), (transport, security, escort_days), escorts
+
+    def _dispatch(self, route, take, schedule, cost, escorts, day) -> None:
+        w = self.w
+        s, d = route.origin, route.destination
+        n = int(take.sum())
+        w.stock[s] -= take
+        w.in_transit += take
+        w.reception.reserve(d, n)
+        if route.crossing >= 0:
+            w.crossing_used[route.crossing] += n
+        w.accept(day, n)
+        w.units_free[route.fleet] -= 1
+        transport, security, escort_days = cost
+        w.ledger.book(day, _TRANSPORT, s, transport, discretionary=True)
+        w.ledger.book(day, _SECURITY, s, security, discretionary=True)
+        w.ledger.staff(day, _ESCORT, s, escort_days)
+        now = w.env.now
+        self.left_by_transfer += take
+        self.wait_days_sum += n * now
+        self.departures.append((now, n))
+        load_t, arrive, duration, incident = schedule
+        trip = Trip(len(self.trips), route.fleet, route.index, s, d, route.crossing, now,
+                    now + arrive, now + duration, n, incident,
+                    float(transport.sum() + security.sum()), escorts)
+        self.trips.append(trip)
+        w.env.process(self._run(trip, take, arrive, duration))
+
+    def _run(self, trip: Trip, take: np.ndarray, arrive: float, duration: float) -> Generator:
+        w = self.w
+        yield w.env.timeout(arrive)
+        w.in_transit -= take
+        w.reception.arrive(trip.destination, take, w.env.now)
+        yield w.env.timeout(duration - arrive)
+        w.units_free[trip.fleet] += 1
+        if w.env.now < w.plan.horizon:
+            self.plan()

@@ -1,0 +1,34 @@
+"""The cost and personnel ledger: dense arrays by day x category x location x nationality."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.funding import Treasury
+from sim.model.plan import COST_CATEGORIES, PERSONNEL_KINDS, Plan
+
+
+class Ledger:
+    """Records every cost and personnel-day; forwards each entry to the treasury."""
+
+    def __init__(self, plan: Plan, treasury: Treasury):
+        days = plan.horizon
+        locs = len(plan.location_ids)
+        nats = len(plan.nat_ids)
+        self.cost = np.zeros((days, len(COST_CATEGORIES), locs, nats))
+        self.personnel = np.zeros((days, len(PERSONNEL_KINDS), locs, nats))
+        self.treasury = treasury
+        self.horizon = days
+
+    def book(self, day: int, category: int, location: int, by_nat: np.ndarray,
+             discretionary: bool = False) -> None:
+        if day >= self.horizon or not by_nat.any():
+            return
+        self.cost[day, category, location] += by_nat
+        self.treasury.accrue(day, category, location, by_nat, discretionary)
+
+    def staff(self, day: int, kind: int, location: int, by_nat: np.ndarray) -> None:
+        if day >= self.horizon or not by_nat.any():
+            return
+        self.personnel[day, kind, location] += by_nat
+        self.treasury.personnel(day, kind, location, by_nat)

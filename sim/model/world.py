@@ -1,0 +1,406 @@
+"""The SimPy world: state, the daily cycle, and the run that returns numpy records.
+
+Each day d (at time t = d) runs, in order: record the end of day d-1; timeline events of
+day d; recaptures coming back; escapes and breakouts; releases and repatriation; reception
+discharges and screening; daily holding costs and guard personnel; capacity orders; then
+the dispatcher plans trips with day d's crossing quota. Trips run as SimPy processes and call
+the dispatcher again when their unit is free. The conflict alternation is its own process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from sim.model.conflict import Conflict
+from sim.model.dispatch import Dispatcher, Trip
+from sim.model.escapes import Escapes
+from sim.model.funding import Backlog, CapacityOrder, Treasury
+from sim.model.ledger import Ledger
+from sim.model.plan import (
+    ACTIONS,
+    BLOCK_REASONS,
+    COST_CATEGORIES,
+    PERSONNEL_KINDS,
+    Plan,
+    compile_plan,
+)
+from sim.model.reception import Reception, split_count
+from sim.rng import Streams
+from sim.scenario.schema import Scenario
+
+_TRANSFER, _RELEASE, _REPATRIATE = (ACTIONS.index(a) for a in ("transfer", "release",
+                                                                 "repatriate"))
+_GUARD = PERSONNEL_KINDS.index("guard")
+_COST = {k: i for i, k in enumerate(COST_CATEGORIES)}
+
+
+@dataclass
+class RawRun:
+    """Everything a run produced, as numpy arrays and plain records (no pandas here)."""
+
+    plan: Plan
+    replication: int
+    site_stock: np.ndarray  # [T, S, G] end of day
+    dest_stock: np.ndarray  # [T, D, G]
+    in_transit: np.ndarray  # [T, G]
+    arrived: np.ndarray  # [T, G] cumulative arrivals in Iraq
+    discharged: np.ndarray  # [T, G] cumulative
+    released: np.ndarray  # [T, G] cumulative
+    repatriated: np.ndarray  # [T, G] cumulative
+    escaped: np.ndarray  # [T, G] cumulative gross
+    recaptured: np.ndarray  # [T, G] cumulative, back in a site
+    beds: np.ndarray  # [T, D]
+    units: np.ndarray  # [T, F]
+    controller: np.ndarray  # [T, S]
+    fighting: np.ndarray  # [T] 1 if fighting at the end of the day
+    blocked: np.ndarray  # [T, R] people held back by each constraint
+    waiting: np.ndarray  # [T] people whose transfer has started and who wait at a site
+    cost: np.ndarray  # [T, K, L, N]
+    personnel: np.ndarray  # [T, 2, L, N]
+    trips: list[Trip]
+    events: list[tuple[float, str, str, str]]  # (time, kind, target, detail)
+    escaped_by_site: np.ndarray  # [S, G]
+    wait_days_sum: float
+    departures: list[tuple[float, int]]
+    orders: list[CapacityOrder]
+
+
+class World:
+    def __init__(self, scenario: Scenario, replication: int = 0, treasury: Treasury | None = None,
+                 seed: int | None = None):
+        plan = compile_plan(scenario)
+        self.plan = plan
+        self.scn = scenario
+        self.replication = replication
+        self.env = simpy.Environment()
+        root = scenario.metadata.seed if seed is None else seed
+        self.streams = Streams(root, replication)
+        self.treasury = treasury if treasury is not None else Treasury()
+        self.ledger = Ledger(plan, self.treasury)
+        self.nat_matrix = plan.nat_matrix()
+        S, G = plan.initial_stock.shape
+        D, F, C = len(plan.dest_ids), len(plan.fleet_ids), len(plan.crossing_ids)
+        T = plan.horizon
+
+        self.stock = plan.initial_stock.copy()
+        self.in_transit = np.zeros(G, dtype=np.int64)
+        self.released = np.zeros(G, dtype=np.int64)
+        self.repatriated = np.zeros(G, dtype=np.int64)
+        self.units_free = np.array([scenario.fleets[f].units for f in plan.fleet_ids],
+                                   dtype=np.int64)
+        self.units_total = self.units_free.copy()
+        self.crossing_used = np.zeros(C, dtype=np.int64)
+        self.crossing_base = np.array([scenario.crossings[c].daily_throughput
+                                       for c in plan.crossing_ids], dtype=np.int64)
+        self.accepted_total = 0
+        self.accepted_period: dict[tuple[int, int], int] = {}
+        self.release_carry = np.zeros(len(scenario.dispositions))
+        self.orders: list[CapacityOrder] = []
+        self.events: list[tuple[float, str, str, str]] = []
+
+        self.conflict = Conflict(self.env, plan, self.streams)
+        self.reception = Reception(plan, self.streams)
+        self.escapes = Escapes(plan, self.streams)
+        self.dispatcher = Dispatcher(self)
+        self._controllers = self._controller_schedule()
+        self._closures = self._closure_schedule()
+        self._timeline = self._dated_events()
+        self.initial_controller = self.controller_index(0)
+
+        self.rec = {
+            "site_stock": np.zeros((T, S, G), dtype=np.int64),
+            "dest_stock": np.zeros((T, D, G), dtype=np.int64),
+            "in_transit": np.zeros((T, G), dtype=np.int64),
+            "arrived": np.zeros((T, G), dtype=np.int64),
+            "discharged": np.zeros((T, G), dtype=np.int64),
+            "released": np.zeros((T, G), dtype=np.int64),
+            "repatriated": np.zeros((T, G), dtype=np.int64),
+            "escaped": np.zeros((T, G), dtype=np.int64),
+            "recaptured": np.zeros((T, G), dtype=np.int64),
+            "beds": np.zeros((T, D), dtype=np.int64),
+            "units": np.zeros((T, F), dtype=np.int64),
+            "controller": np.zeros((T, S), dtype=np.int64),
+            "fighting": np.zeros(T, dtype=np.int8),
+            "blocked": np.zeros((T, len(BLOCK_REASONS)), dtype=np.int64),
+            "waiting": np.zeros(T, dtype=np.int64),
+        }
+        self._blocked_yesterday = np.zeros(len(BLOCK_REASONS), dtype=np.int64)
+
+    # ------------------------------------------------------------------ schedules
+    def _controller_schedule(self) -> list[list[tuple[int, int]]]:
+        plan, scn = self.plan, self.scn
+        out = []
+        for sid in plan.site_ids:
+            periods = [(scn.day(p.start), plan.controller_ids.index(p.controller))
+                       for p in scn.sites[sid].controller]
+            periods += [(scn.day(ev.start), plan.controller_ids.index(ev.controller))
+                        for ev in scn.conflict.timeline
+                        if ev.kind == "control_change" and ev.site == sid]
+            out.append(sorted(periods))
+        return out
+
+    def _closure_schedule(self) -> dict[tuple[str, int], list[tuple[int, int]]]:
+        plan, scn = self.plan, self.scn
+        out: dict[tuple[str, int], list[tuple[int, int]]] = {}
+        for s, sid in enumerate(plan.site_ids):
+            out[("site", s)] = [(scn.day(c.start), scn.day(c.end))
+                                for c in scn.sites[sid].closures]
+        for ev in scn.conflict.timeline:
+            if ev.kind == "site_closed":
+                key = ("site", plan.site_ids.index(ev.site))
+            elif ev.kind == "crossing_closed":
+                key = ("crossing", plan.crossing_ids.index(ev.crossing))
+            else:
+                continue
+            out.setdefault(key, []).append((scn.day(ev.start), scn.day(ev.end)))
+        return out
+
+    def _dated_events(self) -> dict[int, list]:
+        out: dict[int, list] = {}
+        for ev in self.scn.conflict.timeline:
+            if ev.kind in ("capacity_change", "breakout", "control_change"):
+                out.setdefault(self.scn.day(ev.start), []).append(ev)
+        return out
+
+    # ------------------------------------------------------------------ state queries
+    def controller_index(self, t: float) -> np.ndarray:
+        out = np.zeros(len(self.plan.site_ids), dtype=np.int64)
+        for s, periods in enumerate(self._controllers):
+            for start, c in periods:
+                if start <= t:
+                    out[s] = c
+        return out
+
+    def controller_multipliers(self) -> np.ndarray:
+        ids = self.plan.controller_ids
+        mult = np.array([self.scn.controllers[c].escape_multiplier for c in ids])
+        return mult[self.controller_index(self.env.now)]
+
+    def site_risk(self) -> np.ndarray:
+        """Per-site daily escape hazard per person now (used to order dispatch)."""
+        return self.plan.base_hazard.max(axis=1) * self.controller_multipliers()
+
+    def _closed(self, key: tuple[str, int]) -> bool:
+        t = self.env.now
+        return any(a <= t < b for a, b in self._closures.get(key, ()))
+
+    def site_open(self, s: int) -> bool:
+        return not self._closed(("site", s))
+
+    def crossing_left(self, c: int) -> int:
+        if self._closed(("crossing", c)):
+            return 0
+        quota = int(self.crossing_base[c] * self.conflict.effect().crossing_quota)
+        return max(quota - int(self.crossing_used[c]), 0)
+
+    def acceptance_left(self, day: int) -> int:
+        acc = self.scn.acceptance
+        room = [acc.total - self.accepted_total] if acc.total is not None else []
+        for i, cap in enumerate(acc.caps):
+            start, end = self.scn.day(cap.start), self.scn.day(cap.end)
+            if day < start or (end is not None and day >= end):
+                continue
+            period = (day - start) // cap.period_days
+            room.append(cap.max_people - self.accepted_period.get((i, period), 0))
+        return max(min(room), 0) if room else 1 << 40
+
+    def accept(self, day: int, n: int) -> None:
+        self.accepted_total += n
+        for i, cap in enumerate(self.scn.acceptance.caps):
+            start, end = self.scn.day(cap.start), self.scn.day(cap.end)
+            if start <= day and (end is None or day < end):
+                key = (i, (day - start) // cap.period_days)
+                self.accepted_period[key] = self.accepted_period.get(key, 0) + n
+
+    # ------------------------------------------------------------------ daily steps
+    def _apply_events(self, day: int) -> None:
+        for ev in self._timeline.get(day, ()):
+            if ev.kind == "capacity_change":
+                d = self.plan.dest_ids.index(ev.destination)
+                self.reception.beds[d] = ev.beds
+                self.events.append((day, "capacity_change", ev.destination, f"beds={ev.beds}"))
+            elif ev.kind == "breakout":
+                s = self.plan.site_ids.index(ev.site)
+                out = self.escapes.breakout(day, self.stock, s, ev.fraction)
+                self.events.append((day, "breakout", ev.site, f"escaped={int(out.sum())}"))
+            elif ev.kind == "control_change":
+                self.events.append((day, "control_change", ev.site, ev.controller))
+
+    def _releases(self, day: int) -> None:
+        plan = self.plan
+        for r, rule in enumerate(self.scn.dispositions):
+            if rule.action != "release" or day < self.scn.day(rule.start):
+                continue
+            mask = (plan.rule == r)
+            for s in range(len(plan.site_ids)):
+                if not self.site_open(s):
+                    mask[s] = False
+            pool = np.where(mask, self.stock, 0)
+            self.release_carry[r] += rule.rate_per_day
+            n = min(int(self.release_carry[r]), int(pool.sum()))
+            self.release_carry[r] -= n
+            if int(pool.sum()) == 0:
+                self.release_carry[r] = 0.0
+            if n:
+                take = split_count(pool.ravel(), n).reshape(pool.shape)
+                self.stock -= take
+                self.released += take.sum(axis=0)
+
+    def _repatriation(self, day: int) -> None:
+        plan = self.plan
+        for prog in self.scn.repatriation:
+            start, end = self.scn.day(prog.start), self.scn.day(prog.end)
+            if day < start or (end is not None and day > end) or (day - start) % prog.every_days:
+                continue
+            nat = plan.nat_ids.index(prog.country)
+            mask = (plan.action == _REPATRIATE) & (plan.group_nat == nat)[None, :]
+            for s in range(len(plan.site_ids)):
+                if not self.site_open(s):
+                    mask[s] = False
+            pool = np.where(mask, self.stock, 0)
+            take = split_count(pool.ravel(), prog.batch_size).reshape(pool.shape)
+            n = int(take.sum())
+            if not n:
+                continue
+            self.stock -= take
+            self.repatriated += take.sum(axis=0)
+            for s in np.flatnonzero(take.sum(axis=1)):
+                by_nat = take[s] @ self.nat_matrix * prog.cost_per_person
+                self.ledger.book(day, _COST["repatriation"], s, by_nat)
+            self.events.append((day, "repatriation", prog.country, f"people={n}"))
+
+    def _reception(self, day: int) -> None:
+        rec, plan = self.reception, self.plan
+        rec.discharge(day)
+        S = len(plan.site_ids)
+        for d, spec in enumerate(rec.specs):
+            queued = int(rec.queued[d].sum())
+            if not queued:
+                continue
+            slots = min(spec.intake_per_day, queued)
+            per_person = spec.screening_cost_per_person
+            by_nat = np.full(len(plan.nat_ids), per_person * slots / len(plan.nat_ids))
+            if per_person and not self.treasury.can_fund(day, _COST["screening"], S + d, by_nat):
+                continue
+            done = rec.screen(d, day, spec.intake_per_day)
+            self.ledger.book(day, _COST["screening"], S + d,
+                             done @ self.nat_matrix * per_person, discretionary=True)
+
+    def _holding_costs(self, day: int) -> None:
+        plan, rec = self.plan, self.reception
+        S = len(plan.site_ids)
+        upkeep = plan.upkeep
+        guard_cost = self.scn.costs.guard_cost_per_person_day
+        site_daily = (self.stock * (upkeep[None, :] + plan.site_cost[:, None])) @ self.nat_matrix
+        guards = (self.stock * plan.guards_per_person[None, :]) @ self.nat_matrix
+        for s in range(S):
+            self.ledger.book(day, _COST["detention_syria"], s, site_daily[s])
+            self.ledger.staff(day, _GUARD, s, guards[s])
+            self.ledger.book(day, _COST["security"], s, guards[s] * guard_cost)
+        occ = rec.occupancy
+        for d, spec in enumerate(rec.specs):
+            cat = _COST["rehabilitation" if spec.kind == "rehabilitation" else "detention_iraq"]
+            by_nat = (occ[d] * (upkeep + spec.cost_per_person_day)) @ self.nat_matrix
+            self.ledger.book(day, cat, S + d, by_nat)
+            guards_d = (occ[d] * plan.guards_per_person) @ self.nat_matrix
+            self.ledger.staff(day, _GUARD, S + d, guards_d)
+            self.ledger.book(day, _COST["security"], S + d, guards_d * guard_cost)
+
+    def _capacity_orders(self, day: int) -> None:
+        backlog = Backlog(day=day, waiting=self._waiting(day),
+                          blocked_by=dict(zip(BLOCK_REASONS, self._blocked_yesterday.tolist())),
+                          free_beds=self.reception.free_beds(), free_units=self.units_free.copy())
+        for order in self.treasury.orders(backlog):
+            self.orders.append(order)
+            S = len(self.plan.site_ids)
+            loc = S + order.target if order.kind == "beds" else 0
+            by_nat = np.zeros(len(self.plan.nat_ids))
+            by_nat[:] = order.cost / len(by_nat)
+            self.ledger.book(day, _COST["capacity_expansion"], loc, by_nat)
+            self.env.process(self._deliver(order))
+
+    def _deliver(self, order: CapacityOrder) -> Generator:
+        yield self.env.timeout(max(order.ready_day - self.env.now, 0))
+        if order.kind == "beds":
+            self.reception.beds[order.target] += order.amount
+        else:
+            self.units_free[order.target] += order.amount
+            self.units_total[order.target] += order.amount
+            self.dispatcher.plan()
+        self.events.append((self.env.now, "capacity_added", order.kind,
+                            f"target={order.target} amount={order.amount}"))
+
+    def _waiting(self, day: int) -> int:
+        plan = self.plan
+        mask = (plan.action == _TRANSFER) & (plan.start_day <= day)
+        return int(np.where(mask, self.stock, 0).sum())
+
+    def _record(self, day: int) -> None:
+        r, rec = self.rec, self.reception
+        r["site_stock"][day] = self.stock
+        r["dest_stock"][day] = rec.occupancy
+        r["in_transit"][day] = self.in_transit
+        r["arrived"][day] = rec.arrived
+        r["discharged"][day] = rec.discharged
+        r["released"][day] = self.released
+        r["repatriated"][day] = self.repatriated
+        r["escaped"][day] = self.escapes.escaped
+        r["recaptured"][day] = self.escapes.recaptured
+        r["beds"][day] = rec.beds
+        r["units"][day] = self.units_total
+        r["controller"][day] = self.controller_index(day + 0.999)
+        r["fighting"][day] = self.conflict.state() == "fighting"
+        blocked = self.dispatcher.diagnose(day)
+        r["blocked"][day] = blocked
+        self._blocked_yesterday = blocked
+        r["waiting"][day] = self._waiting(day)
+
+    def _days(self) -> Generator:
+        horizon = self.plan.horizon
+        for day in range(horizon):
+            if day:
+                yield self.env.timeout(1)
+                self._record(day - 1)
+            self._apply_events(day)
+            self.escapes.recapture(day, self.stock)
+            eff = self.conflict.effect()
+            self.escapes.step(day, self.stock, self.controller_multipliers(), eff.escape,
+                              eff.breakout)
+            self._releases(day)
+            self._repatriation(day)
+            self._reception(day)
+            self._holding_costs(day)
+            self._capacity_orders(day)
+            self.crossing_used[:] = 0
+            self.dispatcher.plan()
+        yield self.env.timeout(1 - 1e-9)
+        self._record(horizon - 1)
+
+    # ------------------------------------------------------------------ run
+    def run(self) -> RawRun:
+        done = self.env.process(self._days())
+        self.env.run(until=done)
+        self.events.sort(key=lambda e: e[0])
+        return RawRun(
+            plan=self.plan,
+            replication=self.replication,
+            cost=self.ledger.cost,
+            personnel=self.ledger.personnel,
+            trips=self.dispatcher.trips,
+            events=self.events,
+            escaped_by_site=self.escapes.by_site,
+            wait_days_sum=self.dispatcher.wait_days_sum,
+            departures=self.dispatcher.departures,
+            orders=self.orders,
+            **self.rec,
+        )
+
+
+def run_world(scenario: Scenario, replication: int = 0, treasury: Treasury | None = None,
+              seed: int | None = None) -> RawRun:
+    """Simulate one replication of ``scenario``; return numpy records."""
+    return World(scenario, replication, treasury, seed).run()

@@ -1,0 +1,197 @@
+"""RunResult: numpy records of one run turned into KPIs and tidy DataFrames.
+
+DataFrames (``daily``, ``trips``, ``ledger``, ``events``) carry ``day`` and calendar ``date``.
+pandas is imported lazily so that the model and the CLI's help stay light.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.model.plan import BLOCK_REASONS, COST_CATEGORIES, PERSONNEL_KINDS
+from sim.model.world import RawRun
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def _date_index(start: dt.date, days: np.ndarray):
+    import pandas as pd
+
+    return pd.to_datetime(start) + pd.to_timedelta(days, unit="D")
+
+
+@dataclass
+class RunResult:
+    """One simulated replication of a scenario under a policy."""
+
+    raw: RawRun
+    policy: str | None = None
+    extra_kpis: dict[str, float] = field(default_factory=dict)
+    ledger_payers: Any = None  # filled by the policy layer: DataFrame of payer shares
+
+    @property
+    def scenario(self):
+        return self.raw.plan.scenario
+
+    @property
+    def replication(self) -> int:
+        return self.raw.replication
+
+    # ------------------------------------------------------------------ KPIs
+    @cached_property
+    def kpis(self) -> dict[str, float]:
+        k = compute_kpis(self.raw)
+        k.update(self.extra_kpis)
+        return k
+
+    # ------------------------------------------------------------------ tables
+    @cached_property
+    def daily(self) -> pd.DataFrame:
+        """One row per day: stocks by place and state, blocking reasons, conflict."""
+        import pandas as pd
+
+        r, plan = self.raw, self.raw.plan
+        T = plan.horizon
+        days = np.arange(T)
+        cols: dict[str, Any] = {"day": days,
+                                "date": _date_index(self.scenario.metadata.start_date, days)}
+        for s, sid in enumerate(plan.site_ids):
+            cols[f"site:{sid}"] = r.site_stock[:, s, :].sum(axis=1)
+        for d, did in enumerate(plan.dest_ids):
+            cols[f"dest:{did}"] = r.dest_stock[:, d, :].sum(axis=1)
+            cols[f"beds:{did}"] = r.beds[:, d]
+        cols["at_sites"] = r.site_stock.sum(axis=(1, 2))
+        cols["in_transit"] = r.in_transit.sum(axis=1)
+        cols["in_reception"] = r.dest_stock.sum(axis=(1, 2))
+        for name in ("arrived", "discharged", "released", "repatriated", "escaped", "recaptured"):
+            cols[name] = getattr(r, name).sum(axis=1)
+        cols["transferred"] = cols["arrived"]
+        cols["escaped_at_large"] = cols["escaped"] - cols["recaptured"]
+        cols["waiting"] = r.waiting
+        for i, reason in enumerate(BLOCK_REASONS):
+            cols[f"blocked:{reason}"] = r.blocked[:, i]
+        for f, fid in enumerate(plan.fleet_ids):
+            cols[f"units:{fid}"] = r.units[:, f]
+        cols["fighting"] = r.fighting.astype(bool)
+        cols["cost"] = r.cost.sum(axis=(1, 2, 3))
+        return pd.DataFrame(cols)
+
+    @cached_property
+    def trips(self) -> pd.DataFrame:
+        """One row per trip."""
+        import pandas as pd
+
+        plan = self.raw.plan
+        rows = [{
+            "trip": t.id, "fleet": plan.fleet_ids[t.fleet], "route": t.route,
+            "origin": plan.site_ids[t.origin], "destination": plan.dest_ids[t.destination],
+            "crossing": plan.crossing_ids[t.crossing] if t.crossing >= 0 else None,
+            "depart": t.depart, "arrive": t.arrive, "back": t.back, "people": t.people,
+            "incident": t.incident, "cost": t.cost, "escorts": t.escorts,
+        } for t in self.raw.trips]
+        df = pd.DataFrame(rows, columns=["trip", "fleet", "route", "origin", "destination",
+                                         "crossing", "depart", "arrive", "back", "people",
+                                         "incident", "cost", "escorts"])
+        df["day"] = np.floor(df["depart"].to_numpy(dtype=float)).astype(np.int64)
+        df["date"] = _date_index(self.scenario.metadata.start_date, df["day"].to_numpy())
+        return df
+
+    @cached_property
+    def ledger(self) -> pd.DataFrame:
+        """Costs (USD) and personnel-days by day, category, location and nationality."""
+        return ledger_frame(self.raw)
+
+    @cached_property
+    def events(self) -> pd.DataFrame:
+        import pandas as pd
+
+        df = pd.DataFrame(self.raw.events, columns=["time", "kind", "target", "detail"])
+        df["day"] = np.floor(df["time"].to_numpy(dtype=float)).astype(np.int64)
+        df["date"] = _date_index(self.scenario.metadata.start_date, df["day"].to_numpy())
+        return df
+
+
+def ledger_frame(raw: RawRun) -> pd.DataFrame:
+    """Tidy non-zero ledger entries: day, category, location, nationality, cost, personnel."""
+    import pandas as pd
+
+    plan = raw.plan
+    frames = []
+    for kind, arr, names in (("cost", raw.cost, COST_CATEGORIES),
+                             ("personnel_days", raw.personnel, PERSONNEL_KINDS)):
+        idx = np.nonzero(arr)
+        frames.append(pd.DataFrame({
+            "day": idx[0].astype(np.int64),
+            "category": np.asarray(names, dtype=object)[idx[1]],
+            "location": np.asarray(plan.location_ids, dtype=object)[idx[2]],
+            "nationality": np.asarray(plan.nat_ids, dtype=object)[idx[3]],
+            "measure": kind,
+            "amount": arr[idx],
+        }))
+    df = pd.concat(frames, ignore_index=True)
+    df["date"] = _date_index(plan.scenario.metadata.start_date, df["day"].to_numpy())
+    return df
+
+
+def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    if weights.sum() == 0:
+        return float("nan")
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order])
+    return float(values[order][np.searchsorted(cum, q * cum[-1])])
+
+
+def compute_kpis(raw: RawRun) -> dict[str, float]:
+    """Key figures of one run (floats; NaN where undefined)."""
+    plan = raw.plan
+    T = plan.horizon
+    k: dict[str, float] = {}
+    last = T - 1
+    k["transferred"] = float(raw.arrived[last].sum())
+    k["released"] = float(raw.released[last].sum())
+    k["repatriated"] = float(raw.repatriated[last].sum())
+    k["discharged"] = float(raw.discharged[last].sum())
+    k["escaped"] = float(raw.escaped[last].sum())
+    k["recaptured"] = float(raw.recaptured[last].sum())
+    esc = raw.escaped[last]
+    for c, cat in enumerate(plan.cat_ids):
+        k[f"escaped:{cat}"] = float(esc[plan.group_cat == c].sum())
+    k["remaining_at_sites"] = float(raw.site_stock[last].sum())
+    # completion: the day after the last day on which anyone waited for, or was on, a transfer
+    pending = raw.waiting + raw.in_transit.sum(axis=1)
+    busy = np.flatnonzero(pending > 0)
+    if pending[last] > 0 or raw.arrived[last].sum() == 0:
+        k["completion_day"] = float("nan")
+    else:
+        k["completion_day"] = float(busy[-1] + 1) if busy.size else 0.0
+    times = np.array([t for t, _ in raw.departures], dtype=float)
+    weights = np.array([n for _, n in raw.departures], dtype=float)
+    k["mean_wait_days"] = float(raw.wait_days_sum / weights.sum()) if weights.sum() else float(
+        "nan")
+    k["p90_wait_days"] = _weighted_quantile(times, weights, 0.9)
+    changed = raw.controller != raw.controller[0][None, :]
+    k["person_days_at_risk"] = float((raw.site_stock.sum(axis=2) * changed).sum())
+    for d, did in enumerate(plan.dest_ids):
+        k[f"peak_beds:{did}"] = float(raw.dest_stock[:, d, :].sum(axis=1).max())
+    for f, fid in enumerate(plan.fleet_ids):
+        k[f"trips:{fid}"] = float(sum(1 for t in raw.trips if t.fleet == f))
+    k["trips"] = float(len(raw.trips))
+    by_cat = raw.cost.sum(axis=(0, 2, 3))
+    for c, name in enumerate(COST_CATEGORIES):
+        k[f"cost:{name}"] = float(by_cat[c])
+    k["cost_total"] = float(by_cat.sum())
+    pers = raw.personnel.sum(axis=(0, 2, 3))
+    for i, name in enumerate(PERSONNEL_KINDS):
+        k[f"personnel_days:{name}"] = float(pers[i])
+    k["personnel_days"] = float(pers.sum())
+    k["days_blocked"] = float((raw.blocked.sum(axis=1) > 0).sum())
+    for i, reason in enumerate(BLOCK_REASONS):
+        k[f"days_blocked:{reason}"] = float((raw.blocked[:, i] > 0).sum())
+    return k
+
