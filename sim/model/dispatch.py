@@ -6,7 +6,9 @@ quota left today, the acceptance caps have room, and the payers can fund the tri
 is the minimum of seats, waiting people, free beds, crossing quota and acceptance room; it
 must reach the fleet's ``min_load`` (or take everyone left). Beds, quota and acceptance are
 taken at dispatch, so arrivals never overshoot. When people wait but no trip can leave, the
-first binding constraint (in the order of ``BLOCK_REASONS``) is recorded.
+first binding constraint is recorded, in the order of ``BLOCK_REASONS``: lasting
+constraints (site access, open routes, acceptance caps, beds, crossing quota) before the
+fleet (busy units, which come back) and money.
 """
 
 from __future__ import annotations
@@ -116,23 +118,23 @@ class Dispatcher:
         routes = [r for r in self.routes_of[pair] if not (r.closed_when_fighting and fighting)]
         if not routes:
             return "route"
-        routes = [r for r in routes if w.units_free[r.fleet] > 0]
-        if not routes:
+        needs = [min(self.fleets[r.fleet].min_load, self.fleets[r.fleet].seats, n_wait)
+                 for r in routes]
+        accept, beds = w.acceptance_left(day), int(w.reception.free_beds()[d])
+        if accept < min(needs):
+            return "acceptance"
+        if beds < min(needs):
+            return "beds"
+        room = [w.crossing_left(r.crossing) if r.crossing >= 0 else n_wait for r in routes]
+        usable = [(r, q) for r, q, need in zip(routes, room, needs)
+                  if q >= need and accept >= need and beds >= need]
+        if not usable:
+            return "crossing"
+        free = [(r, q) for r, q in usable if w.units_free[r.fleet] > 0]
+        if not free:
             return "units"
-        reason, route, load = None, None, 0
-        for r in routes:
-            fleet = self.fleets[r.fleet]
-            limits = [("beds", int(w.reception.free_beds()[d])),
-                      ("crossing", w.crossing_left(r.crossing) if r.crossing >= 0 else n_wait),
-                      ("acceptance", w.acceptance_left(day))]
-            load = min(fleet.seats, n_wait, *(v for _, v in limits))
-            need = min(fleet.min_load, n_wait)
-            if load >= need:
-                route = r
-                break
-            reason = reason or next(name for name, v in limits if v < need)
-        if route is None:
-            return reason
+        route, quota = free[0]
+        load = min(self.fleets[route.fleet].seats, n_wait, beds, quota, accept)
         take = self._select(s, people, load)
         schedule, cost, escorts = self._cost(route, take)
         if not w.ledger.treasury.can_fund(day, _TRANSPORT, s, cost[0] + cost[1]):
@@ -170,7 +172,9 @@ class Dispatcher:
         load_t = float(fleet.load_time.ppf(u[0]))
         out_t = float(spec.travel_time.ppf(u[1])) * eff.travel_time
         incident = bool(u[2] < min(fleet.incident_probability * eff.incident, 1.0))
-        delay = float(fleet.incident_delay.ppf(u[3])) if (incident and fleet.incident_delay) else 0.0
+        delay = 0.0
+        if incident and fleet.incident_delay is not None:
+            delay = float(fleet.incident_delay.ppf(u[3]))
         back_t = float(spec.travel_time.ppf(u[4])) * eff.travel_time
         turn_t = float(fleet.turnaround.ppf(u[5]))
         arrive = load_t + out_t + delay

@@ -19,7 +19,7 @@ COST_CATEGORIES = (
     "rehabilitation", "repatriation", "capacity_expansion",
 )
 PERSONNEL_KINDS = ("escort", "guard")
-BLOCK_REASONS = ("access", "route", "units", "beds", "crossing", "acceptance", "funding")
+BLOCK_REASONS = ("access", "route", "acceptance", "beds", "crossing", "units", "funding")
 CONFLICT_STATES = ("ceasefire", "fighting")
 
 

@@ -60,18 +60,22 @@ def _sites(scn: Scenario) -> Iterator[Finding]:
         days = [scn.day(p.start) for p in site.controller]
         if days[0] != 0:
             yield (("sites", sid, "controller", 0, "start"),
-                   f"first controller period starts on day {days[0]} (expected the start date)")
-        if any(b <= a for a, b in zip(days, days[1:])):
-            yield ("sites", sid, "controller"), "controller periods must be in increasing order"
+                   f"first controller period starts on day {days[0]} (expected day 0, the start "
+                   f"date {scn.metadata.start_date})")
+        if any(b <= a for a, b in zip(days, days[1:], strict=False)):
+            yield (("sites", sid, "controller"),
+                   "controller periods are not in order (expected each start after the last)")
         for i, period in enumerate(site.controller):
             if period.controller not in scn.controllers:
                 yield (("sites", sid, "controller", i, "controller"),
                        _unknown("controller", period.controller, scn.controllers))
-        closures = sorted((scn.day(c.start), scn.day(c.end), i) for i, c in enumerate(site.closures))
-        for (s1, e1, _), (s2, _e2, j) in zip(closures, closures[1:]):
+        closures = sorted((scn.day(c.start), scn.day(c.end), i)
+                          for i, c in enumerate(site.closures))
+        for (s1, e1, _), (s2, _e2, j) in zip(closures, closures[1:], strict=False):
             if s2 < e1:
                 yield (("sites", sid, "closures", j),
-                       f"closure overlaps another closure of this site (days {s1}-{e1})")
+                       f"closure overlaps another closure of this site (days {s1}-{e1}) "
+                       f"(expected closures of one site not to overlap)")
 
 
 def _selected(scn: Scenario, rule, attr: str, known) -> Iterator[Finding]:
@@ -116,7 +120,8 @@ def _routes(scn: Scenario) -> Iterator[Finding]:
         if rt.via is not None and rt.via not in scn.crossings:
             yield ("routes", i, "via"), _unknown("crossing", rt.via, scn.crossings)
         if rt.fleet in scn.fleets and scn.fleets[rt.fleet].mode == "road" and rt.via is None:
-            yield ("routes", i, "via"), "a road route must name the border crossing it uses"
+            yield (("routes", i, "via"), "a road route must name the border crossing it uses "
+                   f"(expected via: one of {', '.join(sorted(scn.crossings)) or 'crossings:'})")
     for i, prog in enumerate(scn.repatriation):
         if prog.country not in scn.countries:
             yield ("repatriation", i, "country"), _unknown("country", prog.country, scn.countries)
@@ -129,7 +134,8 @@ def _dates(scn: Scenario) -> Iterator[Finding]:
         day = scn.day(when)
         if day is not None and not (0 <= day <= horizon):
             yield path, (f"date {when} is day {day}, outside the horizon (expected between "
-                         f"{scn.metadata.start_date} and day {horizon})")
+                         f"{scn.metadata.start_date} (day 0) and {scn.date_of(horizon)} "
+                         f"(day {horizon}))")
 
     for sid, site in scn.sites.items():
         for i, p in enumerate(site.controller):
@@ -174,12 +180,13 @@ def _timeline(scn: Scenario) -> Iterator[Finding]:
         spans.setdefault((group, target), []).append((start, end, i))
     for (group, target), items in spans.items():
         items.sort()
-        for (s1, e1, i1), (s2, _e2, i2) in zip(items, items[1:]):
+        for (s1, e1, i1), (s2, _e2, i2) in zip(items, items[1:], strict=False):
             if s2 < e1:
                 what = f" for '{target}'" if target else ""
                 yield (("conflict", "timeline", i2),
                        f"overlapping timeline events: {group}{what} overlaps event {i1} "
-                       f"(days {s1}-{e1}); expected events of one kind and target not to overlap")
+                       f"(days {s1}-{e1}) (expected events of one kind and target not to "
+                       f"overlap)")
 
 
 def _escapes(scn: Scenario) -> Iterator[Finding]:
@@ -192,6 +199,12 @@ def _escapes(scn: Scenario) -> Iterator[Finding]:
 def _policies(scn: Scenario) -> Iterator[Finding]:
     if not scn.policies:
         return
-    from sim.policy.spec import check_policies  # the policy package validates its own section
-
+    try:  # the policy package validates its own section
+        from sim.policy.spec import check_policies
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("sim.policy", "sim.policy.spec"):
+            raise
+        yield (("policies",), "policies cannot be checked: the policy package (sim.policy.spec) "
+                              "is not installed (expected it to be present)")
+        return
     yield from check_policies(scn)

@@ -220,17 +220,18 @@ def binomial_ppf(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
     u_l, n_l, p_l = np.broadcast_to(u, out.shape)[live], np.broadcast_to(n, out.shape)[live], \
         np.broadcast_to(p, out.shape)[live]
     full = p_l >= 1.0
+    n_int = n_l.astype(np.int64)
     with np.errstate(all="ignore"):
         k = np.ceil(special.bdtrik(u_l, n_l, np.where(full, 0.5, p_l)))
         k = np.nan_to_num(k, nan=0.0)
         k = np.clip(k, 0, n_l)
         k1 = np.maximum(k - 1, 0)
-        take_lower = special.bdtr(k1, n_l, p_l) >= u_l
+        take_lower = special.bdtr(k1.astype(np.int64), n_int, p_l) >= u_l
         k = np.where(take_lower, k1, k)
         # bdtrik is not always exact at the first step; walk down while cdf(k-1) >= u
         for _ in range(2):
             k1 = np.maximum(k - 1, 0)
-            lower_ok = (k > 0) & (special.bdtr(k1, n_l, p_l) >= u_l)
+            lower_ok = (k > 0) & (special.bdtr(k1.astype(np.int64), n_int, p_l) >= u_l)
             if not lower_ok.any():
                 break
             k = np.where(lower_ok, k1, k)

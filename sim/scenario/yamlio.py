@@ -17,7 +17,7 @@ import yaml
 from sim.scenario.errors import Problem, ScenarioError
 
 Path_ = tuple  # a path into the data: keys and list indices
-Locations = dict[tuple, tuple[str, int]]
+Locations = dict[tuple, tuple[str, int | None]]
 
 MAX_NODES = 500_000
 """Values built from one file, counting every alias expansion (stops 'billion laughs')."""
