@@ -39,7 +39,7 @@ class Streams:
             gen = self._streams[name] = stream(self.root_seed, self.replication, name)
         return gen
 
-    def uniform(self, name: str, size: int | None = None):
+    def uniform(self, name: str, size: int | tuple[int, ...] | None = None):
         """Uniform(0, 1) draws from stream ``name`` (never exactly 0)."""
         gen = self[name]
         if size is None:

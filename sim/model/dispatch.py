@@ -29,6 +29,7 @@ _TRANSPORT = COST_CATEGORIES.index("transport")
 _SECURITY = COST_CATEGORIES.index("security")
 _ESCORT = PERSONNEL_KINDS.index("escort")
 _LEVELS = {v: k for k, v in SECURITY.items()}
+_REASON_INDEX = {r: i for i, r in enumerate(BLOCK_REASONS)}
 
 
 @dataclass
@@ -62,43 +63,72 @@ class Dispatcher:
         self.wait_days_sum = 0.0  # person-days waited at origin by those transferred
         self.departures: list[tuple[float, int]] = []  # (time, people) for wait quantiles
         self._pending: dict[int, np.ndarray] = {}  # next trip's uniforms, per fleet
+        self.last_reason: list[str | None] = [None] * len(plan.pairs)
+        self._order: tuple[int, list[tuple[int, int]]] = (-1, [])
+        self._pair_site = np.array([s for s, _ in plan.pairs], dtype=np.int64)
+        self._pair_index = {pair: i for i, pair in enumerate(plan.pairs)}
+        self._masks: dict[int, np.ndarray] = {}  # day -> [P, G] 0/1 of who a pair carries
+        self._priority = {
+            (s, d): int(plan.priority[s][(plan.action[s] == 1) & (plan.dest_of[s] == d)].min())
+            for s, d in plan.pairs}
 
     # ------------------------------------------------------------------ planning
+    def _mask(self, day: int) -> np.ndarray:
+        mask = self._masks.get(day)
+        if mask is None:
+            plan = self.w.plan
+            sites = self._pair_site
+            dests = np.array([d for _, d in plan.pairs], dtype=np.int64)
+            mask = self._masks[day] = (
+                (plan.action[sites] == 1) & (plan.dest_of[sites] == dests[:, None])
+                & (plan.start_day[sites] <= day)).astype(np.int64)
+        return mask
+
+    def waiting_all(self, day: int) -> np.ndarray:
+        """People waiting for each transfer pair ([P, G]), whose disposition has started."""
+        return self.w.stock[self._pair_site] * self._mask(day)
+
     def waiting(self, s: int, d: int, day: int) -> np.ndarray:
         """People at site s whose disposition sends them to d and has started ([G])."""
-        w, plan = self.w, self.w.plan
-        mask = (plan.action[s] == 1) & (plan.dest_of[s] == d) & (plan.start_day[s] <= day)
-        return np.where(mask, w.stock[s], 0)
+        return self.w.stock[s] * self._mask(day)[self._pair_index[(s, d)]]
 
-    def order(self, day: int) -> list[tuple[int, int]]:
-        """Transfer pairs by priority, then by the site's escape risk (highest first)."""
-        plan = self.w.plan
-        risk = self.w.site_risk()
-
-        def key(pair):
-            s, d = pair
-            mask = (plan.action[s] == 1) & (plan.dest_of[s] == d) & (self.w.stock[s] > 0)
-            prio = plan.priority[s][mask].min() if mask.any() else 0
-            return (prio, -risk[s], s, d)
-
-        return sorted(plan.pairs, key=key)
+    def order(self) -> list[tuple[int, int]]:
+        """Transfer pairs by disposition priority, then by the site's escape risk (highest
+        first), then by scenario order."""
+        day = int(self.w.env.now)
+        if self._order[0] != day:  # risks change with controllers, at most once a day
+            risk = self.w.site_risk()
+            self._order = (day, sorted(self.w.plan.pairs, key=lambda pair: (
+                self._priority[pair], -risk[pair[0]], pair)))
+        return self._order[1]
 
     def plan(self) -> None:
         """Dispatch every trip that can leave now."""
         day = int(self.w.env.now)
-        for pair in self.order(day):
-            while self._try_trip(pair, day, dispatch=True) is None:
-                pass
+        if not self.w.plan.pairs:
+            return
+        waiting = self.waiting_all(day).any(axis=1)
+        if not waiting.any():
+            return
+        for pair in self.order():
+            i = self._pair_index[pair]
+            if waiting[i]:
+                reason = self._try_trip(pair, day, dispatch=True)
+                while reason is None:
+                    reason = self._try_trip(pair, day, dispatch=True)
+                self.last_reason[i] = reason
 
     def diagnose(self, day: int) -> np.ndarray:
-        """People held back now, by first binding constraint ([len(BLOCK_REASONS)])."""
+        """People held back at the end of the day, by the constraint that stopped the last
+        dispatch attempt of their pair ([len(BLOCK_REASONS)])."""
         out = np.zeros(len(BLOCK_REASONS), dtype=np.int64)
-        for pair in self.w.plan.pairs:
-            n = int(self.waiting(*pair, day).sum())
-            if n:
-                reason = self._try_trip(pair, day, dispatch=False)
-                if reason is not None:
-                    out[BLOCK_REASONS.index(reason)] += n
+        if not self.w.plan.pairs:
+            return out
+        totals = self.waiting_all(day).sum(axis=1)
+        for i in np.flatnonzero(totals):
+            reason = self.last_reason[i]
+            if reason in _REASON_INDEX:
+                out[_REASON_INDEX[reason]] += totals[i]
         return out
 
     def _try_trip(self, pair: tuple[int, int], day: int, dispatch: bool) -> str | None:

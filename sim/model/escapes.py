@@ -3,7 +3,7 @@
 For site s and group g on a day, with h = base hazard x controller x conflict x crowding
 multipliers, escapes ~ Binomial(n, 1 - exp(-h)), drawn by inverse CDF from one uniform per
 group from the stream ``escape:<site>``. Mass breakouts arrive as a Poisson process
-(``breakout:<site>``, two uniforms a day: count and fraction) and free a Beta-distributed
+(``breakout:<site>``, two uniforms a day: whether one starts, and its fraction) and free a Beta-distributed
 fraction of each group. A recaptured share (``recapture:<site>``, one uniform per group a day)
 returns to the site after a delay. The number of uniforms drawn never depends on the state,
 so common random numbers stay aligned across policies.
@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.model.plan import Plan
 from sim.rng import Streams
-from sim.scenario.distributions import binomial_ppf, poisson_ppf
+from sim.scenario.distributions import binomial_ppf
 
 
 class Escapes:
@@ -33,6 +33,12 @@ class Escapes:
         self.delay = delay
         self._names = [(f"escape:{s}", f"breakout:{s}", f"recapture:{s}", f"recapture-event:{s}")
                        for s in plan.site_ids]
+        # The daily draws are taken for the whole horizon at once: a generator yields the same
+        # sequence whether asked for T x G numbers in one call or G numbers T times.
+        T = plan.horizon
+        self._u_escape = np.stack([streams.uniform(n[0], (T, G)) for n in self._names], axis=1)
+        self._u_breakout = np.stack([streams.uniform(n[1], (T, 2)) for n in self._names], axis=1)
+        self._u_recapture = np.stack([streams.uniform(n[2], (T, G)) for n in self._names], axis=1)
 
     def step(self, day: int, stock: np.ndarray, controller_mult: np.ndarray,
              escape_mult: float, breakout_mult: float) -> np.ndarray:
@@ -42,34 +48,32 @@ class Escapes:
         occupancy = stock.sum(axis=1) / plan.site_capacity
         crowd = np.where(occupancy > 1.0, occupancy ** spec.crowding_exponent, 1.0)
         hazard = plan.base_hazard * (controller_mult * escape_mult * crowd)[:, None]
-        u = np.stack([self.streams.uniform(names[0], G) for names in self._names])
-        out = binomial_ppf(u, stock, -np.expm1(-hazard))
+        out = binomial_ppf(self._u_escape[day], stock, -np.expm1(-hazard))
         if spec.mass_breakout is not None:
-            rate = spec.mass_breakout.rate_per_year / 365.0 * breakout_mult
-            for s in range(S):
-                ub = self.streams.uniform(self._names[s][1], 2)
-                if poisson_ppf(ub[0], rate * controller_mult[s]) >= 1:
-                    frac = float(spec.mass_breakout.fraction.ppf(ub[1]))
-                    out[s] += np.floor((stock[s] - out[s]) * frac).astype(np.int64)
-        self._register(day, stock, out, 2)
+            # at least one Poisson arrival today iff u > P(N = 0) = exp(-rate)
+            rate = spec.mass_breakout.rate_per_year / 365.0 * breakout_mult * controller_mult
+            ub = self._u_breakout[day]
+            for s in np.flatnonzero(ub[:, 0] > np.exp(-rate)):
+                frac = float(spec.mass_breakout.fraction.ppf(ub[s, 1]))
+                out[s] += np.floor((stock[s] - out[s]) * frac).astype(np.int64)
+        self._register(day, stock, out, self._u_recapture[day])
         return out
 
     def breakout(self, day: int, stock: np.ndarray, s: int, fraction: float) -> np.ndarray:
         """A dated mass escape freeing ``fraction`` of site ``s`` (timeline event)."""
         out = np.zeros_like(stock)
         out[s] = np.floor(stock[s] * fraction).astype(np.int64)
-        self._register(day, stock, out, 3)
+        u = np.stack([self.streams.uniform(n[3], stock.shape[1]) for n in self._names])
+        self._register(day, stock, out, u)
         return out
 
-    def _register(self, day: int, stock: np.ndarray, out: np.ndarray, stream: int) -> None:
+    def _register(self, day: int, stock: np.ndarray, out: np.ndarray, u: np.ndarray) -> None:
         stock -= out
         self.escaped += out.sum(axis=0)
         self.by_site += out
         rec = self.spec.recapture
-        if rec is None:
+        if rec is None or not out.any():
             return
-        u = np.stack([self.streams.uniform(names[stream], stock.shape[1])
-                      for names in self._names])
         self.returns[day + self.delay] += binomial_ppf(u, out, rec.probability)
 
     def recapture(self, day: int, stock: np.ndarray) -> None:

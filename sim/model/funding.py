@@ -44,6 +44,24 @@ class Treasury:
                discretionary: bool = False) -> None:
         """Book a cost (amount per nationality) for ``day``."""
 
+    def accrue_rows(self, day: int, category: int, first_location: int,
+                    rows: np.ndarray) -> None:
+        """Book unavoidable costs of consecutive locations at once ([L, N] amounts).
+
+        Override for speed; by default each non-zero row goes through :meth:`accrue`.
+        """
+        if type(self).accrue is Treasury.accrue:
+            return
+        for i in np.flatnonzero(rows.any(axis=1)):
+            self.accrue(day, category, first_location + int(i), rows[i])
+
+    def personnel_rows(self, day: int, kind: int, first_location: int, rows: np.ndarray) -> None:
+        """Book personnel-days of consecutive locations at once ([L, N])."""
+        if type(self).personnel is Treasury.personnel:
+            return
+        for i in np.flatnonzero(rows.any(axis=1)):
+            self.personnel(day, kind, first_location + int(i), rows[i])
+
     def can_fund(self, day: int, category: int, location: int, by_nat: np.ndarray) -> bool:
         """Can the payers of this discretionary cost pay it now?"""
         return True

@@ -32,3 +32,16 @@ class Ledger:
             return
         self.personnel[day, kind, location] += by_nat
         self.treasury.personnel(day, kind, location, by_nat)
+
+    def book_rows(self, day: int, category: int, first_location: int, rows: np.ndarray) -> None:
+        """Book unavoidable costs for consecutive locations ([L, N]) in one step."""
+        if day >= self.horizon:
+            return
+        self.cost[day, category, first_location:first_location + len(rows)] += rows
+        self.treasury.accrue_rows(day, category, first_location, rows)
+
+    def staff_rows(self, day: int, kind: int, first_location: int, rows: np.ndarray) -> None:
+        if day >= self.horizon:
+            return
+        self.personnel[day, kind, first_location:first_location + len(rows)] += rows
+        self.treasury.personnel_rows(day, kind, first_location, rows)

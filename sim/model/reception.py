@@ -26,6 +26,7 @@ class Reception:
         self.specs = [scn.destinations[d] for d in plan.dest_ids]
         self.beds = np.array([d.beds for d in self.specs], dtype=np.int64)
         self.reserved = np.zeros(D, dtype=np.int64)  # in transit towards each destination
+        self.used = np.zeros(D, dtype=np.int64)  # beds taken: reserved + queued + staying
         self.queue: list[deque] = [deque() for _ in range(D)]  # [arrival_time, vector]
         self.queued = np.zeros((D, G), dtype=np.int64)
         self.staying = np.zeros((D, G), dtype=np.int64)
@@ -42,11 +43,11 @@ class Reception:
         return self.queued + self.staying
 
     def free_beds(self) -> np.ndarray:
-        used = self.queued.sum(axis=1) + self.staying.sum(axis=1) + self.reserved
-        return np.maximum(self.beds - used, 0)
+        return np.maximum(self.beds - self.used, 0)
 
     def reserve(self, d: int, n: int) -> None:
         self.reserved[d] += n
+        self.used[d] += n
 
     def arrive(self, d: int, people: np.ndarray, t: float) -> None:
         self.reserved[d] -= int(people.sum())
@@ -58,6 +59,7 @@ class Reception:
         """Discharge everyone whose stay ends on ``day``; return [D, G] counts."""
         out = self.discharges[:, day, :].copy()
         self.staying -= out
+        self.used -= out.sum(axis=1)
         self.discharged += out.sum(axis=0)
         return out
 

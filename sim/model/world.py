@@ -98,7 +98,12 @@ class World:
                                        for c in plan.crossing_ids], dtype=np.int64)
         self.accepted_total = 0
         self.accepted_period: dict[tuple[int, int], int] = {}
+        self._caps = [(scenario.day(c.start), scenario.day(c.end) if c.end is not None else T + 1,
+                       c.period_days, c.max_people) for c in scenario.acceptance.caps]
         self.release_carry = np.zeros(len(scenario.dispositions))
+        self._release_rules = [(r, scenario.day(rule.start), rule.rate_per_day, plan.rule == r)
+                               for r, rule in enumerate(scenario.dispositions)
+                               if rule.action == "release"]
         self.orders: list[CapacityOrder] = []
         self.events: list[tuple[float, str, str, str]] = []
 
@@ -106,8 +111,14 @@ class World:
         self.reception = Reception(plan, self.streams)
         self.escapes = Escapes(plan, self.streams)
         self.dispatcher = Dispatcher(self)
+        self._dest_cost = np.array([d.cost_per_person_day for d in self.reception.specs])
+        self._dest_category = [_COST["rehabilitation" if d.kind == "rehabilitation"
+                                     else "detention_iraq"] for d in self.reception.specs]
         self._controllers = self._controller_schedule()
-        self._closures = self._closure_schedule()
+        self._site_open, self._crossing_open = self._open_schedule()
+        self._controller_mult = np.array([scenario.controllers[c].escape_multiplier
+                                          for c in plan.controller_ids])
+        self._site_hazard = plan.base_hazard.max(axis=1)
         self._timeline = self._dated_events()
         self.initial_controller = self.controller_index(0)
 
@@ -131,33 +142,35 @@ class World:
         self._blocked_yesterday = np.zeros(len(BLOCK_REASONS), dtype=np.int64)
 
     # ------------------------------------------------------------------ schedules
-    def _controller_schedule(self) -> list[list[tuple[int, int]]]:
+    def _controller_schedule(self) -> np.ndarray:
+        """Controller index of each site on each day ([T + 1, S])."""
         plan, scn = self.plan, self.scn
-        out = []
-        for sid in plan.site_ids:
+        out = np.zeros((plan.horizon + 1, len(plan.site_ids)), dtype=np.int64)
+        for s, sid in enumerate(plan.site_ids):
             periods = [(scn.day(p.start), plan.controller_ids.index(p.controller))
                        for p in scn.sites[sid].controller]
             periods += [(scn.day(ev.start), plan.controller_ids.index(ev.controller))
                         for ev in scn.conflict.timeline
                         if ev.kind == "control_change" and ev.site == sid]
-            out.append(sorted(periods))
+            for start, c in sorted(periods):
+                out[start:, s] = c
         return out
 
-    def _closure_schedule(self) -> dict[tuple[str, int], list[tuple[int, int]]]:
+    def _open_schedule(self) -> tuple[np.ndarray, np.ndarray]:
+        """Whether each site and each crossing is open on each day ([T + 1, S], [T + 1, C])."""
         plan, scn = self.plan, self.scn
-        out: dict[tuple[str, int], list[tuple[int, int]]] = {}
+        sites = np.ones((plan.horizon + 1, len(plan.site_ids)), dtype=bool)
+        crossings = np.ones((plan.horizon + 1, len(plan.crossing_ids)), dtype=bool)
         for s, sid in enumerate(plan.site_ids):
-            out[("site", s)] = [(scn.day(c.start), scn.day(c.end))
-                                for c in scn.sites[sid].closures]
+            for c in scn.sites[sid].closures:
+                sites[scn.day(c.start):scn.day(c.end), s] = False
         for ev in scn.conflict.timeline:
             if ev.kind == "site_closed":
-                key = ("site", plan.site_ids.index(ev.site))
+                sites[scn.day(ev.start):scn.day(ev.end), plan.site_ids.index(ev.site)] = False
             elif ev.kind == "crossing_closed":
-                key = ("crossing", plan.crossing_ids.index(ev.crossing))
-            else:
-                continue
-            out.setdefault(key, []).append((scn.day(ev.start), scn.day(ev.end)))
-        return out
+                crossings[scn.day(ev.start):scn.day(ev.end),
+                          plan.crossing_ids.index(ev.crossing)] = False
+        return sites, crossings
 
     def _dated_events(self) -> dict[int, list]:
         out: dict[int, list] = {}
@@ -168,52 +181,38 @@ class World:
 
     # ------------------------------------------------------------------ state queries
     def controller_index(self, t: float) -> np.ndarray:
-        out = np.zeros(len(self.plan.site_ids), dtype=np.int64)
-        for s, periods in enumerate(self._controllers):
-            for start, c in periods:
-                if start <= t:
-                    out[s] = c
-        return out
+        return self._controllers[min(int(t), self.plan.horizon)]
 
     def controller_multipliers(self) -> np.ndarray:
-        ids = self.plan.controller_ids
-        mult = np.array([self.scn.controllers[c].escape_multiplier for c in ids])
-        return mult[self.controller_index(self.env.now)]
+        return self._controller_mult[self.controller_index(self.env.now)]
 
     def site_risk(self) -> np.ndarray:
         """Per-site daily escape hazard per person now (used to order dispatch)."""
-        return self.plan.base_hazard.max(axis=1) * self.controller_multipliers()
-
-    def _closed(self, key: tuple[str, int]) -> bool:
-        t = self.env.now
-        return any(a <= t < b for a, b in self._closures.get(key, ()))
+        return self._site_hazard * self.controller_multipliers()
 
     def site_open(self, s: int) -> bool:
-        return not self._closed(("site", s))
+        return bool(self._site_open[min(int(self.env.now), self.plan.horizon), s])
 
     def crossing_left(self, c: int) -> int:
-        if self._closed(("crossing", c)):
+        if not self._crossing_open[min(int(self.env.now), self.plan.horizon), c]:
             return 0
         quota = int(self.crossing_base[c] * self.conflict.effect().crossing_quota)
         return max(quota - int(self.crossing_used[c]), 0)
 
     def acceptance_left(self, day: int) -> int:
-        acc = self.scn.acceptance
-        room = [acc.total - self.accepted_total] if acc.total is not None else []
-        for i, cap in enumerate(acc.caps):
-            start, end = self.scn.day(cap.start), self.scn.day(cap.end)
-            if day < start or (end is not None and day >= end):
-                continue
-            period = (day - start) // cap.period_days
-            room.append(cap.max_people - self.accepted_period.get((i, period), 0))
-        return max(min(room), 0) if room else 1 << 40
+        total = self.scn.acceptance.total
+        room = total - self.accepted_total if total is not None else 1 << 40
+        for i, (start, end, period_days, max_people) in enumerate(self._caps):
+            if start <= day < end:
+                used = self.accepted_period.get((i, (day - start) // period_days), 0)
+                room = min(room, max_people - used)
+        return max(room, 0)
 
     def accept(self, day: int, n: int) -> None:
         self.accepted_total += n
-        for i, cap in enumerate(self.scn.acceptance.caps):
-            start, end = self.scn.day(cap.start), self.scn.day(cap.end)
-            if start <= day and (end is None or day < end):
-                key = (i, (day - start) // cap.period_days)
+        for i, (start, end, period_days, _) in enumerate(self._caps):
+            if start <= day < end:
+                key = (i, (day - start) // period_days)
                 self.accepted_period[key] = self.accepted_period.get(key, 0) + n
 
     # ------------------------------------------------------------------ daily steps
@@ -231,20 +230,19 @@ class World:
                 self.events.append((day, "control_change", ev.site, ev.controller))
 
     def _releases(self, day: int) -> None:
-        plan = self.plan
-        for r, rule in enumerate(self.scn.dispositions):
-            if rule.action != "release" or day < self.scn.day(rule.start):
+        """Release rules: ``rate_per_day`` people a day from open sites, pro rata by group."""
+        open_sites = self._site_open[day][:, None]
+        for r, start, rate, mask in self._release_rules:
+            if day < start:
                 continue
-            mask = (plan.rule == r)
-            for s in range(len(plan.site_ids)):
-                if not self.site_open(s):
-                    mask[s] = False
-            pool = np.where(mask, self.stock, 0)
-            self.release_carry[r] += rule.rate_per_day
-            n = min(int(self.release_carry[r]), int(pool.sum()))
-            self.release_carry[r] -= n
-            if int(pool.sum()) == 0:
+            pool = self.stock * (mask & open_sites)
+            available = int(pool.sum())
+            if available == 0:
                 self.release_carry[r] = 0.0
+                continue
+            self.release_carry[r] += rate
+            n = min(int(self.release_carry[r]), available)
+            self.release_carry[r] -= n
             if n:
                 take = split_count(pool.ravel(), n).reshape(pool.shape)
                 self.stock -= take
@@ -283,7 +281,8 @@ class World:
                 continue
             slots = min(spec.intake_per_day, queued)
             per_person = spec.screening_cost_per_person
-            by_nat = np.full(len(plan.nat_ids), per_person * slots / len(plan.nat_ids))
+            # today's slots, split by the nationality mix of the queue (no draw, no change)
+            by_nat = (rec.queued[d] @ self.nat_matrix) * (per_person * slots / queued)
             if per_person and not self.treasury.can_fund(day, _COST["screening"], S + d, by_nat):
                 continue
             done = rec.screen(d, day, spec.intake_per_day)
@@ -291,26 +290,24 @@ class World:
                              done @ self.nat_matrix * per_person, discretionary=True)
 
     def _holding_costs(self, day: int) -> None:
-        plan, rec = self.plan, self.reception
+        """Unavoidable daily costs: upkeep and custody at sites and in Iraq, and guards."""
+        plan, rec, ledger = self.plan, self.reception, self.ledger
         S = len(plan.site_ids)
-        upkeep = plan.upkeep
         guard_cost = self.scn.costs.guard_cost_per_person_day
-        site_daily = (self.stock * (upkeep[None, :] + plan.site_cost[:, None])) @ self.nat_matrix
-        guards = (self.stock * plan.guards_per_person[None, :]) @ self.nat_matrix
-        for s in range(S):
-            self.ledger.book(day, _COST["detention_syria"], s, site_daily[s])
-            self.ledger.staff(day, _GUARD, s, guards[s])
-            self.ledger.book(day, _COST["security"], s, guards[s] * guard_cost)
+        per_person = plan.upkeep[None, :] + plan.site_cost[:, None]
+        site_daily = (self.stock * per_person) @ self.nat_matrix
         occ = rec.occupancy
-        for d, spec in enumerate(rec.specs):
-            cat = _COST["rehabilitation" if spec.kind == "rehabilitation" else "detention_iraq"]
-            by_nat = (occ[d] * (upkeep + spec.cost_per_person_day)) @ self.nat_matrix
-            self.ledger.book(day, cat, S + d, by_nat)
-            guards_d = (occ[d] * plan.guards_per_person) @ self.nat_matrix
-            self.ledger.staff(day, _GUARD, S + d, guards_d)
-            self.ledger.book(day, _COST["security"], S + d, guards_d * guard_cost)
+        dest_daily = (occ * (plan.upkeep[None, :] + self._dest_cost[:, None])) @ self.nat_matrix
+        guards = (np.concatenate([self.stock, occ]) * plan.guards_per_person) @ self.nat_matrix
+        ledger.book_rows(day, _COST["detention_syria"], 0, site_daily)
+        for d in range(len(rec.specs)):  # rehabilitation centres and prisons book apart
+            ledger.book_rows(day, self._dest_category[d], S + d, dest_daily[d:d + 1])
+        ledger.staff_rows(day, _GUARD, 0, guards)
+        ledger.book_rows(day, _COST["security"], 0, guards * guard_cost)
 
     def _capacity_orders(self, day: int) -> None:
+        if type(self.treasury).orders is Treasury.orders:  # never orders anything
+            return
         backlog = Backlog(day=day, waiting=self._waiting(day),
                           blocked_by=dict(zip(BLOCK_REASONS, self._blocked_yesterday.tolist())),
                           free_beds=self.reception.free_beds(), free_units=self.units_free.copy())
@@ -352,7 +349,7 @@ class World:
         r["recaptured"][day] = self.escapes.recaptured
         r["beds"][day] = rec.beds
         r["units"][day] = self.units_total
-        r["controller"][day] = self.controller_index(day + 0.999)
+        r["controller"][day] = self.controller_index(day)
         r["fighting"][day] = self.conflict.state() == "fighting"
         blocked = self.dispatcher.diagnose(day)
         r["blocked"][day] = blocked

@@ -209,35 +209,46 @@ DIST_NAMES = ("fixed", "uniform", "triangular", "exponential", "lognormal", "gam
 
 
 def binomial_ppf(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """Inverse CDF of Binomial(n, p) at uniforms ``u``, vectorised; one uniform per count."""
-    u = np.asarray(u, dtype=float)
-    n = np.asarray(n, dtype=float)
-    p = np.clip(np.asarray(p, dtype=float), 0.0, 1.0)
-    out = np.zeros(np.broadcast(u, n, p).shape, dtype=np.int64)
-    live = (n > 0) & (p > 0)
-    if not live.any():
+    """Inverse CDF of Binomial(n, p) at uniforms ``u`` (elementwise): the smallest k with
+    P(X <= k) >= u. One uniform per count, so streams stay aligned whatever the state.
+
+    Daily escape draws are almost all 0, so 0 is settled first from cdf(0) = (1 - p)^n; the
+    few others are found by a short upward search, or by scipy's inversion for large counts.
+    """
+    u, n, p = np.asarray(u, dtype=float), np.asarray(n), np.asarray(p, dtype=float)
+    if not u.shape == n.shape == p.shape:
+        u, n, p = np.broadcast_arrays(u, n, p)
+    out = np.zeros(u.shape, dtype=np.int64)
+    if p.size and (p.min() < 0.0 or p.max() >= 1.0):
+        p = np.clip(p, 0.0, 1.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cdf0 = np.where(n > 0, np.exp(n * np.log1p(-p)), 1.0)
+    else:  # the hot path: 0 <= p < 1, so no infinities arise
+        cdf0 = np.exp(n * np.log1p(-p))
+    live = np.flatnonzero(u > cdf0)
+    if live.size == 0:
         return out
-    u_l, n_l, p_l = np.broadcast_to(u, out.shape)[live], np.broadcast_to(n, out.shape)[live], \
-        np.broadcast_to(p, out.shape)[live]
-    full = p_l >= 1.0
-    n_int = n_l.astype(np.int64)
-    with np.errstate(all="ignore"):
-        k = np.ceil(special.bdtrik(u_l, n_l, np.where(full, 0.5, p_l)))
-        k = np.nan_to_num(k, nan=0.0)
-        k = np.clip(k, 0, n_l)
-        k1 = np.maximum(k - 1, 0)
-        take_lower = special.bdtr(k1.astype(np.int64), n_int, p_l) >= u_l
-        k = np.where(take_lower, k1, k)
-        # bdtrik is not always exact at the first step; walk down while cdf(k-1) >= u
-        for _ in range(2):
-            k1 = np.maximum(k - 1, 0)
-            lower_ok = (k > 0) & (special.bdtr(k1.astype(np.int64), n_int, p_l) >= u_l)
-            if not lower_ok.any():
-                break
-            k = np.where(lower_ok, k1, k)
-    k = np.where(full, n_l, k)
-    out[live] = k.astype(np.int64)
+    flat = out.reshape(-1)
+    uf, nf, pf = u.reshape(-1), n.reshape(-1), p.reshape(-1)
+    for i in live:
+        flat[i] = _binomial_ppf_one(float(uf[i]), int(nf[i]), float(pf[i]))
     return out
+
+
+def _binomial_ppf_one(u: float, n: int, p: float) -> int:
+    if p >= 1.0:
+        return n
+    if n * p < 20:
+        k = 1
+        while k < n and special.bdtr(k, n, p) < u:
+            k += 1
+        return k
+    k = int(min(max(math.ceil(special.bdtrik(u, n, p)), 0), n))
+    while k > 0 and special.bdtr(k - 1, n, p) >= u:
+        k -= 1
+    while k < n and special.bdtr(k, n, p) < u:
+        k += 1
+    return k
 
 
 def poisson_ppf(u: float, lam: float) -> int:
