@@ -5,6 +5,7 @@ Each check yields ``(path, message)``; the loader adds file and line. Paths foll
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,8 +24,13 @@ def check_references(scn: Scenario, data: dict[str, Any] | None = None) -> list[
 
 
 def _unknown(kind: str, ref: str, known) -> str:
-    names = ", ".join(sorted(known)) or "none defined"
-    return f"unknown {kind} '{ref}' (expected one of: {names})"
+    if not known:
+        return f"unknown {kind} '{ref}' (expected a {kind} defined in the scenario; none is)"
+    names = ", ".join(sorted(k if k and k.isprintable() and k.strip() == k else repr(k)
+                             for k in map(str, known)))
+    close = difflib.get_close_matches(str(ref), [str(k) for k in known], n=1, cutoff=0.75)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"unknown {kind} '{ref}' (expected one of: {names}{hint})"
 
 
 def _people(scn: Scenario) -> Iterator[Finding]:
@@ -129,13 +135,27 @@ def _routes(scn: Scenario) -> Iterator[Finding]:
 
 def _dates(scn: Scenario) -> Iterator[Finding]:
     horizon = scn.metadata.horizon_days
+    try:
+        last = scn.date_of(horizon)
+    except OverflowError:
+        yield (("metadata", "start_date"),
+               f"start_date {scn.metadata.start_date} plus {horizon} days is past the last "
+               f"date the calendar can hold (expected a start date before 9990)")
+        return
 
     def within(path: tuple, when) -> Iterator[Finding]:
         day = scn.day(when)
         if day is not None and not (0 <= day <= horizon):
-            yield path, (f"date {when} is day {day}, outside the horizon (expected between "
-                         f"{scn.metadata.start_date} (day 0) and {scn.date_of(horizon)} "
+            what = f"day {day}" if isinstance(when, int) else f"date {when} is day {day},"
+            yield path, (f"{what} outside the horizon (expected between "
+                         f"{scn.metadata.start_date} (day 0) and {last} "
                          f"(day {horizon}))")
+
+    def ordered(path: tuple, start, end) -> Iterator[Finding]:
+        # the schema compares two dates or two day numbers; here a date with a day number
+        if end is not None and type(start) is not type(end) and scn.day(end) <= scn.day(start):
+            yield path + ("end",), (f"end {end} (day {scn.day(end)}) is not after start {start} "
+                                    f"(day {scn.day(start)}) (expected end after start)")
 
     for sid, site in scn.sites.items():
         for i, p in enumerate(site.controller):
@@ -143,17 +163,21 @@ def _dates(scn: Scenario) -> Iterator[Finding]:
         for i, c in enumerate(site.closures):
             yield from within(("sites", sid, "closures", i, "start"), c.start)
             yield from within(("sites", sid, "closures", i, "end"), c.end)
+            yield from ordered(("sites", sid, "closures", i), c.start, c.end)
     for i, d in enumerate(scn.dispositions):
         yield from within(("dispositions", i, "start"), d.start)
     for i, prog in enumerate(scn.repatriation):
         yield from within(("repatriation", i, "start"), prog.start)
         yield from within(("repatriation", i, "end"), prog.end)
+        yield from ordered(("repatriation", i), prog.start, prog.end)
     for i, cap in enumerate(scn.acceptance.caps):
         yield from within(("acceptance", "caps", i, "start"), cap.start)
         yield from within(("acceptance", "caps", i, "end"), cap.end)
+        yield from ordered(("acceptance", "caps", i), cap.start, cap.end)
     for i, ev in enumerate(scn.conflict.timeline):
         yield from within(("conflict", "timeline", i, "start"), ev.start)
         yield from within(("conflict", "timeline", i, "end"), ev.end)
+        yield from ordered(("conflict", "timeline", i), ev.start, ev.end)
     for i, obs in enumerate(scn.observed):
         yield from within(("observed", i, "date"), obs.date)
 

@@ -8,7 +8,7 @@ value by its inverse CDF, so that every draw consumes exactly one uniform from i
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -45,7 +45,9 @@ class Fixed(_Dist):
         return 0.0
 
     def ppf(self, u):
-        return np.zeros_like(u, dtype=float) + self.value if isinstance(u, np.ndarray) else self.value
+        if isinstance(u, np.ndarray):
+            return np.zeros_like(u, dtype=float) + self.value
+        return self.value
 
 
 class Uniform(_Dist):
@@ -202,7 +204,7 @@ class Beta(_Dist):
 
 
 Distribution = Annotated[
-    Union[Fixed, Uniform, Triangular, Exponential, Lognormal, Gamma, Beta],
+    Fixed | Uniform | Triangular | Exponential | Lognormal | Gamma | Beta,
     Field(discriminator="dist"),
 ]
 DIST_NAMES = ("fixed", "uniform", "triangular", "exponential", "lognormal", "gamma", "beta")
@@ -229,10 +231,38 @@ def binomial_ppf(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
     if live.size == 0:
         return out
     flat = out.reshape(-1)
-    uf, nf, pf = u.reshape(-1), n.reshape(-1), p.reshape(-1)
-    for i in live:
-        flat[i] = _binomial_ppf_one(float(uf[i]), int(nf[i]), float(pf[i]))
+    uf, nf, pf = u.reshape(-1)[live], n.reshape(-1)[live], p.reshape(-1)[live]
+    if live.size <= 8:  # a few non-zero draws: scalar search is cheapest
+        for j, i in enumerate(live):
+            flat[i] = _binomial_ppf_one(float(uf[j]), int(nf[j]), float(pf[j]))
+    else:
+        flat[live] = _binomial_ppf_many(uf, nf.astype(np.int64), pf)
     return out
+
+
+def _binomial_ppf_many(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Vectorised inversion: a Cornish-Fisher first guess, then exact steps on the CDF."""
+    full = (p >= 1.0) | (u >= 1.0)  # P(X <= n) = 1: the quantile at u = 1 is n
+    q = np.where(p >= 1.0, 0.5, p)
+    u = np.where(full, 0.5, u)
+    mean = n * q
+    sd = np.sqrt(np.maximum(mean * (1.0 - q), 1e-12))
+    z = special.ndtri(u)
+    guess = mean + sd * z + (1.0 - 2.0 * q) * (z * z - 1.0) / 6.0 - 0.5
+    k = np.clip(np.nan_to_num(np.floor(guess), nan=0.0), 0, n).astype(np.int64)
+    # exact steps: go up while cdf(k) < u; go down while cdf(k - 1) >= u (usually one step)
+    cdf = special.bdtr(k, n, q)
+    low = cdf < u
+    active = np.flatnonzero((low & (k < n)) | (~low & (k > 0)))
+    while active.size:
+        up = low[active]
+        probe = np.where(up, k[active] + 1, k[active] - 1)
+        hit = special.bdtr(probe, n[active], q[active]) >= u[active]
+        move = up | hit  # up: always step; down: step while cdf(k - 1) >= u
+        k[active[move]] = probe[move]
+        keep = np.where(up, ~hit & (probe < n[active]), hit & (probe > 0))
+        active = active[keep]
+    return np.where(full, n, k)
 
 
 def _binomial_ppf_one(u: float, n: int, p: float) -> int:
@@ -248,17 +278,4 @@ def _binomial_ppf_one(u: float, n: int, p: float) -> int:
         k -= 1
     while k < n and special.bdtr(k, n, p) < u:
         k += 1
-    return k
-
-
-def poisson_ppf(u: float, lam: float) -> int:
-    """Inverse CDF of Poisson(lam) at uniform ``u`` (small lam; one uniform per count)."""
-    if lam <= 0:
-        return 0
-    k, pmf = 0, math.exp(-lam)
-    cdf = pmf
-    while cdf < u and k < 10_000:
-        k += 1
-        pmf *= lam / k
-        cdf += pmf
     return k

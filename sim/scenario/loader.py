@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import difflib
 import hashlib
 import json
 import os
@@ -209,6 +210,9 @@ def _data_path(loc: tuple, data: Any, etype: str) -> tuple[tuple, int | None, bo
         if part == "[key]":
             is_key = True
             continue
+        if isinstance(node, dict) and not _has(node, part):
+            # pydantic writes a key that is not text (None, 1.5) as its str()
+            part = next((k for k in node if not isinstance(k, str) and str(k) == part), part)
         if isinstance(node, dict) and _has(node, part):
             out.append(part)
             node = node[part]
@@ -242,8 +246,9 @@ def _node(data: Any, path: tuple) -> Any:
 
 
 _TYPE_ERRORS = {
-    "int_type", "int_parsing", "int_from_float", "float_type", "float_parsing", "bool_type",
-    "bool_parsing", "string_type", "dict_type", "list_type", "model_type",
+    "int_type", "int_parsing", "int_from_float", "int_parsing_size", "float_type",
+    "float_parsing", "bool_type", "bool_parsing", "string_type", "dict_type", "list_type",
+    "model_type",
     "model_attributes_type", "date_type", "date_parsing", "date_from_datetime_parsing",
     "date_from_datetime_inexact", "datetime_type", "datetime_parsing", "literal_error",
     "finite_number", "none_required", "is_instance_of",
@@ -259,14 +264,19 @@ def _message(errs: list[dict], path: tuple, is_key: bool, root: type[BaseModel],
     types_ = {e["type"] for e in errs}
     first = errs[0]
     got = first.get("input")
-    if is_key:
-        key = path[-1] if path else got
-        wants = " or ".join(dict.fromkeys(_expectation(e) for e in errs))
+    if is_key or types_ == {"invalid_key"}:
+        key = got
+        if types_ == {"invalid_key"}:
+            return path, f"invalid key {key!r} (expected a field name, written as text)"
+        wants = " or ".join(dict.fromkeys(
+            "a name written as text" if e["type"] == "string_type" else _expectation(e)
+            for e in errs))
         word = "unknown" if "literal_error" in types_ else "invalid"
         return path, f"{word} key {key!r} (expected {wants})"
     if types_ == {"extra_forbidden"}:
         allowed = _allowed_keys(root, path[:-1], data)
-        hint = f" (expected one of: {', '.join(allowed)})" if allowed else ""
+        hint = f" (expected one of: {', '.join(allowed)}{_did_you_mean(path[-1], allowed)})" \
+            if allowed else ""
         return path, f"unknown key '{path[-1]}'{hint}"
     if "missing" in types_:
         name = path[-1] if path else "?"
@@ -285,14 +295,17 @@ def _message(errs: list[dict], path: tuple, is_key: bool, root: type[BaseModel],
             return path, f"'{disc}' is missing (expected {disc}: one of {tags})"
         tag = got.get(disc) if isinstance(got, dict) else got
         what = "distribution" if disc == "dist" else disc
-        return path + (disc,), f"unknown {what} {_shown(tag)} (expected one of: {tags})"
+        if not isinstance(tag, str):
+            return path + (disc,), f"got {_shown(tag)} (expected {disc}: one of {tags})"
+        return path + (disc,), f"unknown {what} {tag!r} (expected one of: {tags})"
     if first["type"] == "value_error" and len(errs) == 1:
         return path, _expectation(first)
     annotation = _annotation_at(root, path, data)
     if _is_day_or_date(annotation) or _looks_day_or_date(types_):
         wants = _describe(annotation) if annotation is not None else (
             f"{_DATE} or a day number (0 or more)")
-        return path, f"{_invalid(got, errs)} (expected {wants})"
+        shown = f"got {_kind(got)}" if isinstance(got, (dict, list)) else _invalid(got, errs)
+        return path, f"{shown} (expected {wants})"
     if types_ & {"too_short", "string_too_short"} and not got and got != 0:
         return path, f"{_empty(got)} (expected {_expectation(first)})"
     if types_ <= _TYPE_ERRORS | _BOUND_ERRORS and annotation is not None:
@@ -308,6 +321,11 @@ def _empty(got: Any) -> str:
     return {dict: "empty mapping", list: "empty list", str: "empty text"}.get(type(got), "empty")
 
 
+def _did_you_mean(word: Any, choices: list[str]) -> str:
+    close = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.75)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
 def _looks_day_or_date(types_: set[str]) -> bool:
     return any(t.startswith("date") for t in types_) and any(
         t.startswith("int") or t.startswith("greater") for t in types_)
@@ -315,7 +333,8 @@ def _looks_day_or_date(types_: set[str]) -> bool:
 
 def _invalid(got: Any, errs: list[dict]) -> str:
     """``invalid date '2026-13-40': month value is outside ...`` or ``invalid value 'x'``."""
-    if isinstance(got, str) and re.fullmatch(r"\s*\d{4}-\d{1,2}-\d{1,2}\s*", got):
+    dates = any(e["type"].startswith("date") for e in errs)
+    if dates and isinstance(got, str) and re.fullmatch(r"\s*\d{4}-\d{1,2}-\d{1,2}\s*", got):
         if not re.fullmatch(r"\d{4}-\d\d-\d\d", got):
             y, m, d = (int(x) for x in got.strip().split("-"))
             return (f"invalid date {got!r}: month and day take two digits "
@@ -347,7 +366,8 @@ def _kind(value: Any) -> str:
 
 _WORDS = {
     "int_type": "a whole number", "int_parsing": "a whole number",
-    "int_from_float": "a whole number", "float_type": "a number", "float_parsing": "a number",
+    "int_from_float": "a whole number", "int_parsing_size": "a whole number of sensible size",
+    "float_type": "a number", "float_parsing": "a number",
     "bool_type": "true or false", "bool_parsing": "true or false", "string_type": "text",
     "dict_type": "a mapping (key: value)", "model_type": "a mapping of fields",
     "model_attributes_type": "a mapping of fields", "list_type": "a list",
@@ -517,8 +537,16 @@ def _describe(tp: Any, metadata: list | None = None) -> str:
             else "a mapping of fields"
     base = {bool: "true or false", int: "a whole number", float: "a number", str: "text",
             dt.date: _DATE}.get(tp, getattr(tp, "__name__", str(tp)))
-    words = [f"{sign} {_num(getattr(b, key))}" for key, sign in _BOUNDS for b in bounds
-             if getattr(b, key, None) is not None]
+    found = {key: [getattr(b, key) for b in bounds if getattr(b, key, None) is not None]
+             for key, _ in _BOUNDS}
+    # keep the tightest bound on each side (Field(gt=0) on a NonNegativeFloat: just "> 0")
+    low = max([(v, 1) for v in found["gt"]] + [(v, 0) for v in found["ge"]], default=None)
+    high = min([(v, 0) for v in found["lt"]] + [(v, 1) for v in found["le"]], default=None)
+    words = []
+    if low is not None:
+        words.append(f"{'>' if low[1] else '>='} {_num(low[0])}")
+    if high is not None:
+        words.append(f"{'<=' if high[1] else '<'} {_num(high[0])}")
     return base + (" " + " and ".join(words) if words else "")
 
 

@@ -9,6 +9,7 @@ problem, never constructed. Each value's location is kept in a map
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,15 @@ _EXPECT_PLAIN = ("expected plain YAML data: mappings, lists, text, numbers, true
 
 class _Loader(yaml.SafeLoader):
     """SafeLoader (no object construction) used only to compose nodes and build scalars."""
+
+
+# YAML 1.1 (PyYAML) reads ``46.0e6`` or ``1e6`` as text; read them as numbers, as YAML 1.2,
+# JSON and every editor do.
+_Loader.add_implicit_resolver(
+    _PLAIN + "float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
 
 
 def read_yaml(path: Path) -> tuple[Any, Locations]:
@@ -125,6 +135,8 @@ def parse_yaml(text: str, name: str) -> tuple[Any, Locations]:
             return None if value is _BAD else value
 
         def scalar(n: yaml.ScalarNode, path: tuple) -> Any:
+            if n.tag == _PLAIN + "value":  # a bare '=' (YAML 1.1's "value" key): just text
+                return n.value
             if n.tag not in _SCALAR_TAGS:
                 problems.append(_tag_problem(name, n.start_mark.line + 1, path, n.tag))
                 return _BAD
@@ -180,10 +192,20 @@ def _tag_problem(name: str, line: int, path: tuple, tag: str) -> Problem:
                    f"YAML tag '{short}' is not allowed ({_EXPECT_PLAIN})")
 
 
+_INDENT = ("the indentation does not line up (expected the keys of one mapping to start in "
+           "the same column)")
 _HINTS = (
     ("found character '\\t'", "tabs cannot indent YAML (expected spaces)"),
-    ("<block end>", "the indentation does not line up (expected the keys of one mapping "
-                    "to start in the same column)"),
+    ("<block end>, but found '-'", "a list item where a key was expected (expected '- items' "
+                                   "indented under their key, and nothing else among them)"),
+    ("<block end>, but found '?'", "a key where a list item was expected (expected only "
+                                   "'- items' in a list, or the key to line up with its parent)"),
+    ("<block end>, but found '<scalar>'", "more text after a value (expected one value per "
+                                          "key; quote text that contains quotes or ': ')"),
+    ("<block end>", _INDENT),
+    ("<document start>", "unexpected content at the top level (expected a single mapping of "
+                         "sections; look for a stray '%', '---', '...' or a line out of place)"),
+
     ("mapping values are not allowed", "unexpected ':' (expected 'key: value' with a space "
                                        "after the colon; quote text that contains ': ')"),
     ("could not find expected ':'", "a line without ':' (expected 'key: value' or a "
@@ -216,6 +238,9 @@ def _syntax_problem(name: str, exc: yaml.MarkedYAMLError) -> Problem:
         return Problem(name, line, "",
                        f"YAML syntax error: {problem} (expected the '{what}' opened on line "
                        f"{ctx_line} to be closed)")
+    if "<stream end>" in problem:
+        return Problem(name, line, "", "YAML syntax error: the file ends too early (expected "
+                                       "every '[', '{' and quote to be closed)")
     where = f"; {context} on line {ctx_line}" if context and ctx_line else ""
     return Problem(name, line, "", f"YAML syntax error: {problem}{where} (expected valid YAML)")
 
