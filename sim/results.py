@@ -33,7 +33,9 @@ class RunResult:
     raw: RawRun
     policy: str | None = None
     extra_kpis: dict[str, float] = field(default_factory=dict)
-    ledger_payers: Any = None  # filled by the policy layer: DataFrame of payer shares
+    payers: Any = None
+    """Filled by the policy layer (:class:`sim.policy.apply.PayerLedger`): the ledger
+    allocated to payers, as arrays; ``ledger_payers`` is its table (built on first use)."""
 
     @property
     def scenario(self):
@@ -108,6 +110,11 @@ class RunResult:
         return ledger_frame(self.raw)
 
     @cached_property
+    def ledger_payers(self) -> pd.DataFrame | None:
+        """The ledger with payer and share columns (None when run without a policy)."""
+        return None if self.payers is None else self.payers.frame()
+
+    @cached_property
     def events(self) -> pd.DataFrame:
         import pandas as pd
 
@@ -163,13 +170,18 @@ def compute_kpis(raw: RawRun) -> dict[str, float]:
     for c, cat in enumerate(plan.cat_ids):
         k[f"escaped:{cat}"] = float(esc[plan.group_cat == c].sum())
     k["remaining_at_sites"] = float(raw.site_stock[last].sum())
-    # completion: the day after the last day on which anyone waited for, or was on, a transfer
+    # completion: the transfer programme is done once nobody waits for, or is on, a transfer,
+    # or once Iraq has received the political total it accepts (acceptance.total)
     pending = raw.waiting + raw.in_transit.sum(axis=1)
+    arrived = raw.arrived.sum(axis=1)
     busy = np.flatnonzero(pending > 0)
-    if pending[last] > 0 or raw.arrived[last].sum() == 0:
-        k["completion_day"] = float("nan")
-    else:
-        k["completion_day"] = float(busy[-1] + 1) if busy.size else 0.0
+    candidates = []
+    if pending[last] == 0 and arrived[last] > 0:
+        candidates.append(float(busy[-1] + 1) if busy.size else 0.0)
+    total = plan.scenario.acceptance.total
+    if total is not None and total > 0 and arrived[last] >= total:
+        candidates.append(float(np.argmax(arrived >= total)))
+    k["completion_day"] = min(candidates) if candidates else float("nan")
     times = np.array([t for t, _ in raw.departures], dtype=float)
     weights = np.array([n for _, n in raw.departures], dtype=float)
     k["mean_wait_days"] = float(raw.wait_days_sum / weights.sum()) if weights.sum() else float(

@@ -1,0 +1,179 @@
+"""Run a scenario under a named policy; allocate the ledger to payers; payer KPIs.
+
+KPIs added to :attr:`RunResult.kpis` (``X`` is a payer country id; payers are those any
+policy of the scenario can bill, so every policy of a scenario reports the same keys):
+
+- ``cost:payer:X`` (USD) and ``share:payer:X`` (of the total cost);
+- ``share_iraq`` (share of the receiving state), ``largest_share``;
+- ``share_deviation``: half the sum of absolute differences between realised shares and the
+  policy's reference key (0 = exactly the key, 1 = disjoint; NaN without a key);
+- ``overrun:payer:X`` (spending above the ceiling, summed over fiscal years; for payers with
+  a ceiling in some policy) and ``overrun_total``;
+- ``personnel_days:payer:X`` (escort and guard days under the security-sharing rule);
+- ``fund:orders``, ``fund:spent``, ``fund:beds``, ``fund:units``, ``fund:pledged``.
+
+``days_blocked:funding`` is a model KPI (days on which money held someone back).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.plan import COST_CATEGORIES, PERSONNEL_KINDS
+from sim.model.world import RawRun, run_world
+from sim.policy.compiled import CompiledPolicy, budgeted_payers, compile_policy, report_payers
+from sim.policy.rules import ACTIVITY_OF
+from sim.policy.treasury import PolicyTreasury
+from sim.results import RunResult
+from sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+_SECURITY = COST_CATEGORIES.index("security")
+
+
+def simulate_with_policy(scenario: Scenario, policy: str, replication: int = 0,
+                         seed: int | None = None) -> RunResult:
+    """Replication ``replication`` of ``scenario`` under policy ``policy`` (a name of its
+    ``policies:`` section)."""
+    if policy not in scenario.policies:
+        from sim.scenario.errors import Problem, ScenarioError
+
+        known = ", ".join(scenario.policies) or "none defined in the scenario's policies:"
+        raise ScenarioError([Problem(scenario.metadata.name, None, "policies",
+                                     f"unknown policy '{policy}' (expected one of: {known})")])
+    compiled = compile_policy(scenario, policy)
+    treasury = PolicyTreasury(compiled)
+    raw = run_world(scenario, replication, treasury, seed)
+    payers = PayerLedger(compiled, raw, treasury)
+    return RunResult(raw, policy=policy, extra_kpis=payers.kpis(), payers=payers)
+
+
+class PayerLedger:
+    """The run's costs and personnel-days allocated to payers (numpy; tables on demand)."""
+
+    def __init__(self, compiled: CompiledPolicy, raw: RawRun, treasury: PolicyTreasury):
+        self.cp = compiled
+        self.raw = raw
+        self.treasury = treasury
+        self.payer_ids = compiled.payer_ids
+
+    # ------------------------------------------------------------------ arrays
+    def _parts(self):
+        """(kind, array [T, K', L, N], matrices [K', L, C+1, N, P], names, activities)."""
+        raw, cp, esc = self.raw, self.cp, self.treasury.escort
+        cost = raw.cost.copy()
+        cost[:, _SECURITY] -= esc  # guards' security costs; escorts are allocated apart
+        cats = list(COST_CATEGORIES)
+        yield ("cost", cost, cp.cost, cats, [ACTIVITY_OF[c] for c in cats])
+        yield ("cost", esc[:, None], cp.escort_cost[None], ["security"], ["transfer"])
+        yield ("personnel_days", raw.personnel, cp.personnel, list(PERSONNEL_KINDS),
+               [ACTIVITY_OF[k] for k in PERSONNEL_KINDS])
+
+    def _combos(self):
+        ctrl = self.cp.loc_ctrl
+        for loc in range(ctrl.shape[1]):
+            for c in np.unique(ctrl[:, loc]):
+                yield loc, int(c), ctrl[:, loc] == c
+
+    @cached_property
+    def totals(self) -> dict[str, np.ndarray]:
+        """Total cost and personnel-days per payer: ``{"cost": [P], "personnel_days": [P]}``."""
+        out = {"cost": np.zeros(len(self.payer_ids)),
+               "personnel_days": np.zeros(len(self.payer_ids))}
+        for kind, arr, mats, _names, _acts in self._parts():
+            for loc, c, days in self._combos():
+                x = arr[days, :, loc, :].sum(axis=0)  # [K', N]
+                out[kind] += np.einsum("kn,knp->p", x, mats[:, loc, c])
+        return out
+
+    def by_day(self, measure: str = "cost") -> np.ndarray:
+        """Daily amounts per payer ([T, P]) for ``cost`` or ``personnel_days``."""
+        T = self.raw.plan.horizon
+        out = np.zeros((T, len(self.payer_ids)))
+        for kind, arr, mats, _n, _a in self._parts():
+            if kind != measure:
+                continue
+            for loc, c, days in self._combos():
+                out[days] += np.einsum("tkn,knp->tp", arr[days, :, loc, :], mats[:, loc, c])
+        return out
+
+    def frame(self) -> pd.DataFrame:
+        """Tidy ledger with payers: one row per (entry, payer) with a positive share.
+
+        Columns: day, date, category, activity, location, nationality, measure, payer,
+        share (of the entry), amount (paid by the payer).
+        """
+        import pandas as pd
+
+        from sim.results import _date_index
+
+        cols: dict[str, list] = {k: [] for k in (
+            "day", "category", "activity", "location", "nationality", "measure", "payer",
+            "share", "amount")}
+        locs = np.asarray(self.cp.location_ids, dtype=object)
+        nats = np.asarray(self.payer_ids, dtype=object)
+        for kind, arr, mats, names, acts in self._parts():
+            names_a, acts_a = np.asarray(names, dtype=object), np.asarray(acts, dtype=object)
+            for loc, c, days in self._combos():
+                day_idx = np.flatnonzero(days)
+                x = arr[day_idx, :, loc, :]  # [t, K', N]
+                m = mats[:, loc, c]  # [K', N, P]
+                t, k, n = np.nonzero(np.abs(x) > 1e-9)
+                if not t.size:
+                    continue
+                share = m[k, n]  # [E, P]
+                e, p = np.nonzero(share > 0)
+                cols["day"].append(day_idx[t[e]])
+                cols["category"].append(names_a[k[e]])
+                cols["activity"].append(acts_a[k[e]])
+                cols["location"].append(np.full(e.size, locs[loc], dtype=object))
+                cols["nationality"].append(nats[n[e]])
+                cols["measure"].append(np.full(e.size, kind, dtype=object))
+                cols["payer"].append(nats[p])
+                cols["share"].append(share[e, p])
+                cols["amount"].append(x[t[e], k[e], n[e]] * share[e, p])
+        data = {k: (np.concatenate(v) if v else np.array([])) for k, v in cols.items()}
+        df = pd.DataFrame(data)
+        df["day"] = df["day"].astype(np.int64)
+        df = df.sort_values(["day", "measure", "category", "location", "nationality", "payer"],
+                            kind="stable", ignore_index=True)
+        df.insert(1, "date", _date_index(self.cp.scenario.metadata.start_date,
+                                         df["day"].to_numpy()))
+        return df
+
+    # ------------------------------------------------------------------ KPIs
+    def kpis(self) -> dict[str, float]:
+        scn, cp, tr = self.cp.scenario, self.cp, self.treasury
+        idx = {p: i for i, p in enumerate(self.payer_ids)}
+        cost, pers = self.totals["cost"], self.totals["personnel_days"]
+        total = float(cost.sum())
+        shares = cost / total if total > 0 else np.full(len(cost), np.nan)
+        k: dict[str, float] = {}
+        for p in report_payers(scn):
+            k[f"cost:payer:{p}"] = float(cost[idx[p]])
+            k[f"share:payer:{p}"] = float(shares[idx[p]])
+        for p in report_payers(scn):
+            k[f"personnel_days:payer:{p}"] = float(pers[idx[p]])
+        rec = cp.policy.receiving
+        k["share_iraq"] = float(shares[idx[rec]]) if rec in idx else float("nan")
+        k["largest_share"] = float(np.nanmax(shares)) if total > 0 else float("nan")
+        if cp.reference is not None and total > 0:
+            k["share_deviation"] = float(0.5 * np.abs(shares - cp.reference).sum())
+        else:
+            k["share_deviation"] = float("nan")
+        over = tr.overrun()
+        for p in budgeted_payers(scn):
+            k[f"overrun:payer:{p}"] = float(over[idx[p]])
+        k["overrun_total"] = float(over.sum())
+        orders = tr.orders_made
+        k["fund:orders"] = float(len(orders))
+        k["fund:spent"] = float(sum(o.cost for o in orders if o.day < self.raw.plan.horizon))
+        k["fund:beds"] = float(sum(o.amount for o in orders if o.kind == "beds"))
+        k["fund:units"] = float(sum(o.amount for o in orders if o.kind == "units"))
+        k["fund:pledged"] = float(tr.credited)
+        return k
