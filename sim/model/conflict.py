@@ -24,6 +24,7 @@ class Conflict:
             (scn.day(ev.start), scn.day(ev.end), ev.kind)
             for ev in scn.conflict.timeline if ev.kind in CONFLICT_STATES
         )
+        self.version = 0  # counts switches, so others can tell the state may have changed
         self.process = scn.conflict.process
         self.random_state = self.process.initial if self.process else "ceasefire"
         if self.process is not None:
@@ -36,6 +37,7 @@ class Conflict:
                     else self.process.fighting_duration)
             yield self.env.timeout(max(float(dist.ppf(streams.uniform("conflict"))), 1e-6))
             self.random_state = "fighting" if self.random_state == "ceasefire" else "ceasefire"
+            self.version += 1
 
     def state(self, t: float | None = None) -> str:
         t = self.env.now if t is None else t

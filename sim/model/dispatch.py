@@ -30,6 +30,7 @@ _SECURITY = COST_CATEGORIES.index("security")
 _ESCORT = PERSONNEL_KINDS.index("escort")
 _LEVELS = {v: k for k, v in SECURITY.items()}
 _REASON_INDEX = {r: i for i, r in enumerate(BLOCK_REASONS)}
+_LASTING = frozenset(BLOCK_REASONS) - {"units"}
 
 
 @dataclass
@@ -65,6 +66,9 @@ class Dispatcher:
         self._pending: dict[int, np.ndarray] = {}  # next trip's uniforms, per fleet
         self.last_reason: list[str | None] = [None] * len(plan.pairs)
         self._order: tuple[int, list[tuple[int, int]]] = (-1, [])
+        self._blocked_epoch: list[tuple | None] = [None] * len(plan.pairs)
+        self._tried_epoch: list[tuple | None] = [None] * len(plan.pairs)
+        self._fleets_of = [{r.fleet for r in self.routes_of[pair]} for pair in plan.pairs]
         self._pair_site = np.array([s for s, _ in plan.pairs], dtype=np.int64)
         self._pair_index = {pair: i for i, pair in enumerate(plan.pairs)}
         self._masks: dict[int, np.ndarray] = {}  # day -> [P, G] 0/1 of who a pair carries
@@ -102,21 +106,31 @@ class Dispatcher:
                 self._priority[pair], -risk[pair[0]], pair)))
         return self._order[1]
 
-    def plan(self) -> None:
-        """Dispatch every trip that can leave now."""
+    def plan(self, freed_fleet: int | None = None) -> None:
+        """Dispatch every trip that can leave now (``freed_fleet``: a unit of it came back)."""
         day = int(self.w.env.now)
         if not self.w.plan.pairs:
             return
         waiting = self.waiting_all(day).any(axis=1)
         if not waiting.any():
             return
+        # A pair held back by a lasting constraint stays so until the day, the conflict state
+        # or a capacity changes: only a returning unit comes back sooner, so skip it till then.
+        epoch = (day, self.w.conflict.version, self.w.capacity_version)
         for pair in self.order():
             i = self._pair_index[pair]
-            if waiting[i]:
+            if not waiting[i] or self._blocked_epoch[i] == epoch:
+                continue
+            if (freed_fleet is not None and self._tried_epoch[i] == epoch
+                    and freed_fleet not in self._fleets_of[i]):
+                continue  # tried this epoch, and the freed unit cannot serve this pair
+            reason = self._try_trip(pair, day, dispatch=True)
+            while reason is None:
                 reason = self._try_trip(pair, day, dispatch=True)
-                while reason is None:
-                    reason = self._try_trip(pair, day, dispatch=True)
-                self.last_reason[i] = reason
+            self.last_reason[i] = reason
+            self._tried_epoch[i] = epoch
+            if reason in _LASTING:
+                self._blocked_epoch[i] = epoch
 
     def diagnose(self, day: int) -> np.ndarray:
         """People held back at the end of the day, by the constraint that stopped the last
@@ -251,4 +265,4 @@ class Dispatcher:
         yield w.env.timeout(duration - arrive)
         w.units_free[trip.fleet] += 1
         if w.env.now < w.plan.horizon:
-            self.plan()
+            self.plan(freed_fleet=trip.fleet)

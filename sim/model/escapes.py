@@ -4,9 +4,9 @@ For site s and group g on a day, with h = base hazard x controller x conflict x 
 multipliers, escapes ~ Binomial(n, 1 - exp(-h)), drawn by inverse CDF from one uniform per
 group from the stream ``escape:<site>``. Mass breakouts arrive as a Poisson process
 (``breakout:<site>``, two uniforms a day: whether one starts, and its fraction) and free a
-Beta-distributed fraction of each group. A recaptured share (``recapture:<site>``, one uniform per group a day)
-returns to the site after a delay. The number of uniforms drawn never depends on the state,
-so common random numbers stay aligned across policies.
+Beta-distributed fraction of each group. A recaptured share (``recapture:<site>``, one
+uniform per group a day) returns to the site after a delay. The number of uniforms drawn
+never depends on the state, so common random numbers stay aligned across policies.
 """
 
 from __future__ import annotations

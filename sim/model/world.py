@@ -105,6 +105,7 @@ class World:
                                for r, rule in enumerate(scenario.dispositions)
                                if rule.action == "release"]
         self.orders: list[CapacityOrder] = []
+        self.capacity_version = 0  # bumped whenever beds or units are added or changed
         self.events: list[tuple[float, str, str, str]] = []
 
         self.conflict = Conflict(self.env, plan, self.streams)
@@ -221,6 +222,7 @@ class World:
             if ev.kind == "capacity_change":
                 d = self.plan.dest_ids.index(ev.destination)
                 self.reception.beds[d] = ev.beds
+                self.capacity_version += 1
                 self.events.append((day, "capacity_change", ev.destination, f"beds={ev.beds}"))
             elif ev.kind == "breakout":
                 s = self.plan.site_ids.index(ev.site)
@@ -322,6 +324,7 @@ class World:
 
     def _deliver(self, order: CapacityOrder) -> Generator:
         yield self.env.timeout(max(order.ready_day - self.env.now, 0))
+        self.capacity_version += 1
         if order.kind == "beds":
             self.reception.beds[order.target] += order.amount
         else:

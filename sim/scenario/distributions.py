@@ -101,6 +101,10 @@ class Triangular(_Dist):
     def ppf(self, u):
         a, c, b = self.low, self.mode, self.high
         fc = (c - a) / (b - a)
+        if isinstance(u, float):  # scalar fast path (one draw per trip)
+            if u < fc:
+                return a + math.sqrt(u * (b - a) * (c - a))
+            return b - math.sqrt((1 - u) * (b - a) * (b - c))
         u = np.asarray(u, dtype=float)
         left = a + np.sqrt(u * (b - a) * (c - a))
         right = b - np.sqrt((1 - u) * (b - a) * (b - c))
@@ -153,6 +157,8 @@ class Lognormal(_Dist):
 
     def ppf(self, u):
         mu, sigma = self._params()
+        if isinstance(u, float):  # scalar fast path (one draw per trip)
+            return math.exp(mu + sigma * float(special.ndtri(u)))
         z = special.ndtri(np.asarray(u, dtype=float))
         out = np.exp(mu + sigma * z)
         return out if np.ndim(out) else float(out)
