@@ -134,36 +134,48 @@ def _fmt(x: float) -> str:
     return f"{x:,.3g}"
 
 
+def _cell(row) -> str:
+    """``mean ± half-width`` of a summary row (the half-width of the 95% t-interval)."""
+    if row is None:
+        return ""
+    mean, low, high = row["mean"], row["ci_low"], row["ci_high"]
+    text = _fmt(mean)
+    if row["n"] >= 2 and low == low:
+        half = (high - low) / 2
+        text += f" ± {_fmt(half if half > 1e-9 * max(abs(mean), 1.0) else 0.0)}"
+    return text
+
+
 def _print_summary(summary) -> None:
+    import shutil
+
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(width=max(shutil.get_terminal_size((140, 40)).columns, 140))
+    t = summary.table
+    policies = list(dict.fromkeys(t["policy"]))
+    rows = {(r["policy"], r["kpi"]): r for _, r in t.iterrows()}
     table = Table(title=f"{summary.scenario.metadata.name}: {summary.replications} "
-                        f"replications, seed {summary.seed} (mean and 95% CI)")
+                        f"replications, seed {summary.seed} (mean ± 95% CI half-width)")
     table.add_column("KPI")
-    policies = list(dict.fromkeys(summary.table["policy"]))
     for p in policies:
         table.add_column(p, justify="right")
-    kpis = [k for k in MAIN_KPIS if k in set(summary.table["kpi"])]
-    payer = sorted(k for k in set(summary.table["kpi"]) if k.startswith("share:payer:"))
-    for kpi in kpis + payer:
-        cells = []
-        for p in policies:
-            row = summary.table[(summary.table["policy"] == p) & (summary.table["kpi"] == kpi)]
-            if row.empty:
-                cells.append("")
-                continue
-            r = row.iloc[0]
-            ci = "" if r["n"] < 2 or r["ci_low"] != r["ci_low"] else \
-                f" [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]"
-            nan_note = f" (n={int(r['n'])})" if r["n"] < summary.replications else ""
-            cells.append(f"{_fmt(r['mean'])}{ci}{nan_note}")
-        table.add_row(kpi, *cells)
+    present = set(t["kpi"])
+    payer_shares = sorted(k for k in present if k.startswith("share:payer:")
+                          and t.loc[t["kpi"] == k, "mean"].abs().max() > 0.005)
+    for kpi in [k for k in MAIN_KPIS if k in present] + payer_shares:
+        label = kpi.replace("share:payer:", "share paid by ")
+        cells = [_cell(rows.get((p, kpi))) for p in policies]
+        n_ok = [rows[(p, kpi)]["n"] for p in policies if (p, kpi) in rows]
+        if kpi == "completion_day" and min(n_ok, default=0) < summary.replications:
+            cells = [c + f" ({int(rows[(p, kpi)]['n'])}/{summary.replications} done)"
+                     if (p, kpi) in rows else c for p, c in zip(policies, cells)]
+        table.add_row(label, *cells)
     console.print(table)
     if len(summary.observed):
         obs = Table(title="Model versus observed cumulative transfers")
-        for col in ("policy", "date", "observed", "model (mean [95% CI])", "relative error"):
+        for col in ("policy", "date", "observed", "model mean [95% CI]", "relative error"):
             obs.add_column(col)
         for _, r in summary.observed.iterrows():
             obs.add_row(str(r["policy"]), r["date"], f"{r['observed']:,}",
@@ -185,6 +197,126 @@ def _draw(out: Path) -> None:
     written = plot_folder(out)
     if written:
         typer.echo(f"{len(written)} figures written to {out / 'figures'}")
+
+
+@app.command()
+def batch(
+    spec: Annotated[Path, typer.Argument(help="Batch spec YAML (scenarios/batches/*.yaml).")],
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Results folder (default: results/<spec name>).")] = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", help="Local worker processes (default: CPU count; 0 = in this "
+                          "process).")] = None,
+    dask: Annotated[str | None, typer.Option(
+        "--dask", help="Run on the Dask scheduler at this address.")] = None,
+    dask_local: Annotated[int | None, typer.Option(
+        "--dask-local", help="Run on a Dask LocalCluster of N worker processes.")] = None,
+    chunk: Annotated[int | None, typer.Option(
+        "--chunk", help="Replications per task (default: automatic).")] = None,
+    replications: Annotated[int | None, typer.Option(
+        "--replications", "-n", help="Replications (default: the spec's).")] = None,
+    target: Annotated[float | None, typer.Option(
+        "--target-rel-halfwidth", help="Add replications until every compared difference "
+                                       "of --kpi has CI half-width / |difference| <= this.")
+    ] = None,
+    kpi: Annotated[list[str] | None, typer.Option(
+        "--kpi", help="KPI watched by --target-rel-halfwidth (repeatable).")] = None,
+    max_replications: Annotated[int | None, typer.Option(
+        "--max-replications", help="Upper limit for adaptive replications (default: 10x "
+                                   "the spec's).")] = None,
+    baseline: Annotated[str | None, typer.Option(
+        "--baseline", help="Policy the others are compared with (adaptive mode).")] = None,
+    by: Annotated[str, typer.Option(
+        "--by", help="Adaptive mode compares levels of this column: policy, scenario or a "
+                     "sweep path.")] = "policy",
+    progress: Annotated[bool, typer.Option(
+        "--progress/--no-progress", help="Show a progress bar.")] = True,
+):
+    """Run a batch (scenarios x sweep x policies x replications) into a results folder.
+
+    Rerunning resumes: only missing runs are computed. Exit code 1 if any run failed.
+    """
+    from sim.batch import run_batch
+
+    results = _guard(lambda: run_batch(
+        spec, out, workers=workers, dask=dask, dask_local=dask_local, chunk_size=chunk,
+        replications=replications, progress=progress, target_rel_halfwidth=target,
+        kpis=kpi or None, max_replications=max_replications, baseline=baseline,
+        by=by))
+    for line in results.summary.lines():
+        typer.echo(line)
+    if results.adaptive is not None:
+        for line in results.adaptive.lines():
+            typer.echo(line)
+    if results.summary.failed:
+        raise typer.Exit(1)
+
+
+@app.command("compare")
+def compare_cmd(
+    folder: Annotated[Path, typer.Argument(help="Results folder written by `sim batch`.")],
+    baseline: Annotated[str | None, typer.Option(
+        "--baseline", help="Policy the others are compared with (default: iraq_alone if "
+                           "present, else the first).")] = None,
+    kpi: Annotated[list[str] | None, typer.Option(
+        "--kpi", help="KPI to compare (repeatable; default: all, headline ones "
+                      "printed).")] = None,
+    by: Annotated[str, typer.Option(
+        "--by", help="Compare levels of this column: policy, scenario or a sweep path.")
+    ] = "policy",
+    indifference_rel: Annotated[float, typer.Option(
+        "--indifference-rel", help="Best subset: as good as the best within this share of "
+                                   "the best mean.")] = 0.01,
+):
+    """Compare policies with paired CIs; write compare.csv and compare.parquet."""
+    from sim.analysis.compare import HEADLINE, compare, save_compare
+    from sim.batch import open_results
+
+    def go():
+        res = open_results(folder)
+        table = compare(res, baseline=baseline, kpis=kpi or None, by=by,
+                        indifference_rel=indifference_rel)
+        return res, table, save_compare(res, table)
+
+    res, table, paths = _guard(go)
+    if table.empty:
+        typer.echo(f"{folder}: no runs to compare")
+        return
+    shown = table if kpi else table[table["kpi"].isin(HEADLINE)]
+    if shown.empty:
+        shown = table
+    _print_compare(shown, res.sweep_columns, by, table.attrs.get("level", 0.95))
+    more = table["kpi"].nunique() - shown["kpi"].nunique()
+    extra = f" ({more} more KPIs there)" if more else ""
+    typer.echo(f"wrote {paths[0]} and {paths[1]}{extra}")
+
+
+def _print_compare(table, sweep: list[str], by: str, level: float) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from sim.analysis.compare import fmt
+
+    console = Console(width=None if sys.stdout.isatty() else 200)
+    groups = [c for c in ["scenario", "policy", *sweep] if c in table.columns and c != by]
+    pct = f"{level * 100:g}%"
+    out = Table(title=f"Comparison vs {table['baseline'].iloc[0]} (paired, common random "
+                      f"numbers; p Holm-adjusted per KPI)", show_lines=False)
+    for col in [*groups, "KPI", by, f"mean [{pct} CI]", "difference vs baseline", "p (Holm)",
+                "best"]:
+        out.add_column(col, overflow="fold")
+    prev = None
+    for _, r in table.iterrows():
+        key = tuple(r[c] for c in groups) + (r["kpi"],)
+        if prev is not None and key != prev:
+            out.add_section()
+        prev = key
+        best = "best" if r[by] == r["best"] else ("~ best" if r["in_best_subset"] else "")
+        mean = f"{fmt(r['mean'])} [{fmt(r['ci_low'])}, {fmt(r['ci_high'])}]"
+        p = "" if r["p_holm"] != r["p_holm"] else f"{r['p_holm']:.3g}"
+        out.add_row(*[str(r[c]) for c in groups], r["kpi"], str(r[by]), mean, r["verdict"], p,
+                    best)
+    console.print(out)
 
 
 def main() -> None:  # console script entry point

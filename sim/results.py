@@ -74,6 +74,7 @@ class RunResult:
         for name in ("arrived", "discharged", "released", "repatriated", "escaped", "recaptured"):
             cols[name] = getattr(r, name).sum(axis=1)
         cols["transferred"] = cols["arrived"]
+        cols["departed"] = cols["arrived"] + cols["in_transit"]
         cols["escaped_at_large"] = cols["escaped"] - cols["recaptured"]
         cols["waiting"] = r.waiting
         for i, reason in enumerate(BLOCK_REASONS):

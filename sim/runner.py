@@ -6,6 +6,7 @@ Output folder layout::
     daily.parquet    daily series per (policy, replication)
     trips.parquet    one row per trip
     ledger.parquet   non-zero cost and personnel entries
+    payers.parquet   cost and personnel-days per payer and day (runs under a policy)
     events.parquet   dated events (control changes, breakouts, capacity ...)
     scenario.yaml    the effective scenario (after extends and overrides)
     summary.json     KPI means with 95% CIs, model versus observed, provenance
@@ -71,7 +72,8 @@ def run_scenario(path: str | Path, replications: int | None = None, seed: int | 
     out = Path(out) if out else default_out(scenario)
     _check_target(out, force)
 
-    frames: dict[str, list] = {"kpis": [], "daily": [], "trips": [], "ledger": [], "events": []}
+    frames: dict[str, list] = {"kpis": [], "daily": [], "trips": [], "ledger": [], "events": [],
+                               "payers": []}
     for policy in policies:
         for rep in range(reps):
             res = simulate(scenario, policy=policy, replication=rep, seed=root)
@@ -79,13 +81,15 @@ def run_scenario(path: str | Path, replications: int | None = None, seed: int | 
             frames["kpis"].append({**tag, "seed": root, **res.kpis})
             for name in ("daily", "trips", "ledger", "events"):
                 frames[name].append(getattr(res, name).assign(**tag))
+            if res.payers is not None:
+                frames["payers"].append(payer_days(res).assign(**tag))
             if on_progress:
                 on_progress(policy, rep)
     kpis = pd.DataFrame(frames["kpis"])
     table = summarise(kpis)
     observed = compare_observed(scenario, pd.concat(frames["daily"], ignore_index=True))
     tables = {name: pd.concat(parts, ignore_index=True) for name, parts in frames.items()
-              if name != "kpis"}
+              if name != "kpis" and parts}
     tables["kpis"] = kpis
     summary = {
         "scenario": scenario.metadata.name,
@@ -101,6 +105,22 @@ def run_scenario(path: str | Path, replications: int | None = None, seed: int | 
     }
     _write_atomically(out, force, tables, dump_scenario(scenario), summary)
     return RunSummary(out, scenario, policies, reps, root, kpis, table, observed)
+
+
+def payer_days(res) -> Any:
+    """Cost (USD) and personnel-days per payer and day under the run's policy (long format)."""
+    import numpy as np
+    import pandas as pd
+
+    payers = res.payers
+    cost, staff = payers.by_day("cost"), payers.by_day("personnel_days")
+    T, P = cost.shape
+    days = np.repeat(np.arange(T), P)
+    start = res.scenario.metadata.start_date
+    return pd.DataFrame({
+        "day": days, "date": pd.to_datetime(start) + pd.to_timedelta(days, unit="D"),
+        "payer": np.tile(np.asarray(payers.payer_ids, dtype=object), T),
+        "cost": cost.ravel(), "personnel_days": staff.ravel()})
 
 
 def summarise(kpis) -> Any:
@@ -125,18 +145,20 @@ def compare_observed(scenario: Scenario, daily) -> Any:
 
     rows = []
     if not scenario.observed or daily.empty:
-        return pd.DataFrame(columns=["date", "day", "observed", "model_mean", "model_low",
-                                     "model_high", "rel_error", "source"])
+        return pd.DataFrame(columns=["policy", "date", "day", "measure", "observed",
+                                     "model_mean", "model_low", "model_high", "rel_error",
+                                     "source"])
     for policy, grp in daily.groupby("policy", sort=False):
         for obs in scenario.observed:
             day = scenario.day(obs.date)
-            at = grp.loc[grp["day"] == min(day, scenario.metadata.horizon_days - 1),
-                         "transferred"]
+            column = "departed" if obs.measure == "departed" else "transferred"
+            at = grp.loc[grp["day"] == min(day, scenario.metadata.horizon_days - 1), column]
             mean, low, high, _ = mean_ci(at.to_numpy(dtype=float))
             rel = (mean - obs.transferred) / obs.transferred if obs.transferred else math.nan
             rows.append({"policy": policy, "date": obs.date.isoformat(), "day": day,
-                         "observed": obs.transferred, "model_mean": mean, "model_low": low,
-                         "model_high": high, "rel_error": rel, "source": obs.source})
+                         "measure": obs.measure, "observed": obs.transferred,
+                         "model_mean": mean, "model_low": low, "model_high": high,
+                         "rel_error": rel, "source": obs.source})
     return pd.DataFrame(rows)
 
 

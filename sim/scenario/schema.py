@@ -311,9 +311,14 @@ class Costs(Base):
 
 
 class Observation(Base):
+    """An observed cumulative transfer count, for comparing the model with reality."""
+
     date: dt.date
     transferred: NonNegativeInt
     source: str
+    measure: Literal["departed", "arrived"] = "departed"
+    """What the count is: people who had left for Iraq by the end of that day (``departed``,
+    the usual meaning of "moved" in reports) or who had arrived there (``arrived``)."""
 
 
 class Scenario(Base):
