@@ -31,6 +31,8 @@ _ESCORT = PERSONNEL_KINDS.index("escort")
 _LEVELS = {v: k for k, v in SECURITY.items()}
 _REASON_INDEX = {r: i for i, r in enumerate(BLOCK_REASONS)}
 _LASTING = frozenset(BLOCK_REASONS) - {"units"}
+_UNKNOWN = "unknown"  # held back, reason not yet evaluated
+_BLOCK = 64  # trips' uniforms drawn at once per fleet
 
 
 @dataclass
@@ -64,11 +66,18 @@ class Dispatcher:
         self.wait_days_sum = 0.0  # person-days waited at origin by those transferred
         self.departures: list[tuple[float, int]] = []  # (time, people) for wait quantiles
         self._pending: dict[int, np.ndarray] = {}  # next trip's uniforms, per fleet
+        self._travel: dict[int, tuple[np.ndarray, int]] = {}  # pre-drawn blocks, per fleet
+        self._trip_cost = [self.fleets[r.fleet].cost_per_trip
+                           + self.fleets[r.fleet].cost_per_km * 2 * r.distance_km
+                           for r in plan.routes]
         self.last_reason: list[str | None] = [None] * len(plan.pairs)
         self._order: tuple[int, list[tuple[int, int]]] = (-1, [])
         self._blocked_epoch: list[tuple | None] = [None] * len(plan.pairs)
         self._tried_epoch: list[tuple | None] = [None] * len(plan.pairs)
         self._fleets_of = [{r.fleet for r in self.routes_of[pair]} for pair in plan.pairs]
+        transfer = plan.action == 1
+        self._one_band = [len(set(plan.priority[s][transfer[s]].tolist())) <= 1
+                          for s in range(len(plan.site_ids))]
         self._pair_site = np.array([s for s, _ in plan.pairs], dtype=np.int64)
         self._pair_index = {pair: i for i, pair in enumerate(plan.pairs)}
         self._masks: dict[int, np.ndarray] = {}  # day -> [P, G] 0/1 of who a pair carries
@@ -126,6 +135,9 @@ class Dispatcher:
                 continue  # tried this epoch, and the freed unit cannot serve this pair
             reason = self._try_trip(pair, day, dispatch=True)
             while reason is None:
+                if not any(self.w.units_free[f] > 0 for f in self._fleets_of[i]):
+                    reason = _UNKNOWN  # no unit left: which constraint binds is settled later
+                    break
                 reason = self._try_trip(pair, day, dispatch=True)
             self.last_reason[i] = reason
             self._tried_epoch[i] = epoch
@@ -141,6 +153,8 @@ class Dispatcher:
         totals = self.waiting_all(day).sum(axis=1)
         for i in np.flatnonzero(totals):
             reason = self.last_reason[i]
+            if reason is _UNKNOWN:
+                reason = self.last_reason[i] = self._try_trip(self.w.plan.pairs[i], day, False)
             if reason in _REASON_INDEX:
                 out[_REASON_INDEX[reason]] += totals[i]
         return out
@@ -191,6 +205,8 @@ class Dispatcher:
 
     def _select(self, s: int, people: np.ndarray, load: int) -> np.ndarray:
         """Choose ``load`` people: by disposition priority, proportionally within a priority."""
+        if self._one_band[s]:
+            return split_count(people, load)
         prio = self.w.plan.priority[s]
         take = np.zeros_like(people)
         left = load
@@ -210,8 +226,7 @@ class Dispatcher:
         spec = self.route_specs[route.index]
         u = self._pending.get(route.fleet)
         if u is None:  # drawn once, kept until a trip of this fleet actually leaves
-            u = self._pending[route.fleet] = w.streams.uniform(
-                f"travel:{w.plan.fleet_ids[route.fleet]}", 6)
+            u = self._pending[route.fleet] = self._next_uniforms(route.fleet)
         eff = w.conflict.effect()
         load_t = float(fleet.load_time.ppf(u[0]))
         out_t = float(spec.travel_time.ppf(u[1])) * eff.travel_time
@@ -226,10 +241,20 @@ class Dispatcher:
         level = int(w.plan.security[take > 0].max())
         escorts = int(fleet.escorts_per_trip.get(_LEVELS[level], 0))
         share = (take @ w.nat_matrix) / max(int(take.sum()), 1)
-        transport = (fleet.cost_per_trip + fleet.cost_per_km * 2 * route.distance_km) * share
+        transport = self._trip_cost[route.index] * share
         escort_days = escorts * duration * share
         security = escort_days * w.plan.scenario.costs.escort_cost_per_person_day
         return (load_t, arrive, duration, incident), (transport, security, escort_days), escorts
+
+    def _next_uniforms(self, fleet: int) -> np.ndarray:
+        """The next six uniforms of stream ``travel:<fleet>`` (drawn in blocks of trips: a
+        generator gives the same sequence whether asked for 6 numbers at a time or 6 x 64)."""
+        block, used = self._travel.get(fleet, (None, _BLOCK))
+        if used == _BLOCK:
+            name = f"travel:{self.w.plan.fleet_ids[fleet]}"
+            block, used = self.w.streams.uniform(name, (_BLOCK, 6)), 0
+        self._travel[fleet] = (block, used + 1)
+        return block[used]
 
     def _dispatch(self, route, take, schedule, cost, escorts, day) -> None:
         w = self.w

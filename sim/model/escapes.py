@@ -44,10 +44,12 @@ class Escapes:
              escape_mult: float, breakout_mult: float) -> np.ndarray:
         """Draw one day's escapes at every site; update ``stock`` in place; return [S, G]."""
         plan, spec = self.plan, self.spec
-        S, G = stock.shape
-        occupancy = stock.sum(axis=1) / plan.site_capacity
-        crowd = np.where(occupancy > 1.0, occupancy ** spec.crowding_exponent, 1.0)
-        hazard = plan.base_hazard * (controller_mult * escape_mult * crowd)[:, None]
+        site_mult = controller_mult * escape_mult
+        if spec.crowding_exponent:
+            occupancy = stock.sum(axis=1) / plan.site_capacity
+            site_mult = site_mult * np.where(occupancy > 1.0,
+                                             occupancy ** spec.crowding_exponent, 1.0)
+        hazard = plan.base_hazard * site_mult[:, None]
         out = binomial_ppf(self._u_escape[day], stock, -np.expm1(-hazard))
         if spec.mass_breakout is not None:
             # at least one Poisson arrival today iff u > P(N = 0) = exp(-rate)

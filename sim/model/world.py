@@ -1,9 +1,10 @@
 """The SimPy world: state, the daily cycle, and the run that returns numpy records.
 
-Each day d (at time t = d) runs, in order: record the end of day d-1; timeline events of
-day d; recaptures coming back; escapes and breakouts; releases and repatriation; reception
-discharges and screening; daily holding costs and guard personnel; capacity orders; then
-the dispatcher plans trips with day d's crossing quota. Trips run as SimPy processes and call
+Each day d (at time t = d) runs, in order: record the end of day d-1 (stocks, and the
+holding costs and guard-days of day d-1, which follow from the end-of-day stocks); timeline
+events of day d; recaptures coming back; escapes and breakouts; releases and repatriation;
+reception discharges and screening; capacity orders; then the dispatcher plans trips with
+day d's crossing quota. Trips run as SimPy processes and call
 the dispatcher again when their unit is free. The conflict alternation is its own process.
 """
 
@@ -112,7 +113,11 @@ class World:
         self.reception = Reception(plan, self.streams)
         self.escapes = Escapes(plan, self.streams)
         self.dispatcher = Dispatcher(self)
-        self._dest_cost = np.array([d.cost_per_person_day for d in self.reception.specs])
+        dest_cost = np.array([d.cost_per_person_day for d in self.reception.specs])
+        self._site_per_person = plan.upkeep[None, :] + plan.site_cost[:, None]  # [S, G]
+        self._dest_per_person = plan.upkeep[None, :] + dest_cost[:, None]  # [D, G]
+        self._guard_cost = scenario.costs.guard_cost_per_person_day
+        self._listening = type(self.treasury) is not Treasury  # books costs day by day
         self._dest_category = [_COST["rehabilitation" if d.kind == "rehabilitation"
                                      else "detention_iraq"] for d in self.reception.specs]
         self._controllers = self._controller_schedule()
@@ -291,21 +296,36 @@ class World:
             self.ledger.book(day, _COST["screening"], S + d,
                              done @ self.nat_matrix * per_person, discretionary=True)
 
+    def _holding_rows(self, stock: np.ndarray, occ: np.ndarray):
+        """Holding costs and guards by nationality for stocks at sites ([..., S, G]) and in
+        Iraq ([..., D, G]): custody and upkeep at sites, at destinations, guard-days."""
+        plan, nat = self.plan, self.nat_matrix
+        site = (stock * self._site_per_person) @ nat
+        dest = (occ * self._dest_per_person) @ nat
+        guards = (np.concatenate([stock, occ], axis=-2) * plan.guards_per_person) @ nat
+        return site, dest, guards
+
     def _holding_costs(self, day: int) -> None:
-        """Unavoidable daily costs: upkeep and custody at sites and in Iraq, and guards."""
-        plan, rec, ledger = self.plan, self.reception, self.ledger
-        S = len(plan.site_ids)
-        guard_cost = self.scn.costs.guard_cost_per_person_day
-        per_person = plan.upkeep[None, :] + plan.site_cost[:, None]
-        site_daily = (self.stock * per_person) @ self.nat_matrix
-        occ = rec.occupancy
-        dest_daily = (occ * (plan.upkeep[None, :] + self._dest_cost[:, None])) @ self.nat_matrix
-        guards = (np.concatenate([self.stock, occ]) * plan.guards_per_person) @ self.nat_matrix
-        ledger.book_rows(day, _COST["detention_syria"], 0, site_daily)
-        for d in range(len(rec.specs)):  # rehabilitation centres and prisons book apart
-            ledger.book_rows(day, self._dest_category[d], S + d, dest_daily[d:d + 1])
+        """Unavoidable costs of holding everyone for ``day`` (end-of-day stocks), booked day by
+        day so that a treasury sees them as they accrue."""
+        ledger, S = self.ledger, len(self.plan.site_ids)
+        site, dest, guards = self._holding_rows(self.stock, self.reception.occupancy)
+        ledger.book_rows(day, _COST["detention_syria"], 0, site)
+        for d, cat in enumerate(self._dest_category):  # centres and prisons book apart
+            ledger.book_rows(day, cat, S + d, dest[d:d + 1])
         ledger.staff_rows(day, _GUARD, 0, guards)
-        ledger.book_rows(day, _COST["security"], 0, guards * guard_cost)
+        ledger.book_rows(day, _COST["security"], 0, guards * self._guard_cost)
+
+    def _holding_costs_all(self) -> None:
+        """The same costs for every day at once from the daily record (when no treasury
+        listens day by day)."""
+        ledger, S = self.ledger, len(self.plan.site_ids)
+        site, dest, guards = self._holding_rows(self.rec["site_stock"], self.rec["dest_stock"])
+        ledger.cost[:, _COST["detention_syria"], :S] += site
+        for d, cat in enumerate(self._dest_category):
+            ledger.cost[:, cat, S + d] += dest[:, d]
+        ledger.personnel[:, _GUARD] += guards
+        ledger.cost[:, _COST["security"]] += guards * self._guard_cost
 
     def _capacity_orders(self, day: int) -> None:
         if type(self.treasury).orders is Treasury.orders:  # never orders anything
@@ -335,9 +355,8 @@ class World:
                             f"target={order.target} amount={order.amount}"))
 
     def _waiting(self, day: int) -> int:
-        plan = self.plan
-        mask = (plan.action == _TRANSFER) & (plan.start_day <= day)
-        return int(np.where(mask, self.stock, 0).sum())
+        """People waiting at sites for a transfer that has started."""
+        return int(self.dispatcher.waiting_all(day).sum())
 
     def _record(self, day: int) -> None:
         r, rec = self.rec, self.reception
@@ -358,6 +377,8 @@ class World:
         r["blocked"][day] = blocked
         self._blocked_yesterday = blocked
         r["waiting"][day] = self._waiting(day)
+        if self._listening:
+            self._holding_costs(day)
 
     def _days(self) -> Generator:
         horizon = self.plan.horizon
@@ -373,7 +394,6 @@ class World:
             self._releases(day)
             self._repatriation(day)
             self._reception(day)
-            self._holding_costs(day)
             self._capacity_orders(day)
             self.crossing_used[:] = 0
             self.dispatcher.plan()
@@ -384,6 +404,8 @@ class World:
     def run(self) -> RawRun:
         done = self.env.process(self._days())
         self.env.run(until=done)
+        if not self._listening:
+            self._holding_costs_all()
         self.events.sort(key=lambda e: e[0])
         return RawRun(
             plan=self.plan,

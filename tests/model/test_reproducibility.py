@@ -61,3 +61,15 @@ def test_escape_streams_do_not_depend_on_transfers():
     c1 = sim.simulate(scn1, replication=1).raw.fighting
     c2 = sim.simulate(scn2, replication=1).raw.fighting
     assert c1.tobytes() == c2.tobytes()  # the conflict process is the same world
+
+
+def test_ledger_same_whether_costs_are_booked_daily_or_at_the_end():
+    # Without a policy the holding costs are computed from the daily record after the run;
+    # a policy's treasury receives them day by day. Both ledgers must agree.
+    base = Path(__file__).parents[2] / "scenarios" / "baseline.yaml"
+    scn = load_scenario(base, overrides={"policies.iraq_alone.budgets": {}})
+    plain = sim.simulate(scn, replication=2).raw
+    paid = sim.simulate(scn, policy="iraq_alone", replication=2).raw
+    assert plain.site_stock.tobytes() == paid.site_stock.tobytes()
+    np.testing.assert_allclose(paid.cost, plain.cost, rtol=1e-12, atol=1e-6)
+    np.testing.assert_allclose(paid.personnel, plain.personnel, rtol=1e-12, atol=1e-9)
