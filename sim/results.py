@@ -195,6 +195,11 @@ def compute_kpis(raw: RawRun) -> dict[str, float]:
     for f, fid in enumerate(plan.fleet_ids):
         k[f"trips:{fid}"] = float(sum(1 for t in raw.trips if t.fleet == f))
     k["trips"] = float(len(raw.trips))
+    moved: dict[tuple[int, int], int] = {pair: 0 for pair in plan.pairs}
+    for t in raw.trips:
+        moved[(t.origin, t.destination)] = moved.get((t.origin, t.destination), 0) + t.people
+    for (s, d), n in moved.items():  # people sent from each site to each destination
+        k[f"moved:{plan.site_ids[s]}>{plan.dest_ids[d]}"] = float(n)
     by_cat = raw.cost.sum(axis=(0, 2, 3))
     for c, name in enumerate(COST_CATEGORIES):
         k[f"cost:{name}"] = float(by_cat[c])
