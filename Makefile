@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint venv clean
+.PHONY: run test bench lint venv clean browser
 
 venv: $(STAMP)
 
@@ -21,9 +21,16 @@ run: $(STAMP)
 	$(BIN)/sim plot results/policies
 	$(BIN)/sim report results/policies
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check sim tests benchmarks
 	$(BIN)/python -m pytest -q -m "not nightly"
+
+# The report test renders the HTML report in Debian's headless chromium; install it when
+# missing (needs root and the package registry; otherwise that test is skipped).
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
+	  echo "chromium could not be installed: the browser test will be skipped"
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
