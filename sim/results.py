@@ -183,11 +183,11 @@ def compute_kpis(raw: RawRun) -> dict[str, float]:
     if total is not None and total > 0 and arrived[last] >= total:
         candidates.append(float(np.argmax(arrived >= total)))
     k["completion_day"] = min(candidates) if candidates else float("nan")
-    times = np.array([t for t, _ in raw.departures], dtype=float)
+    waits = np.array([w for w, _ in raw.departures], dtype=float)
     weights = np.array([n for _, n in raw.departures], dtype=float)
     k["mean_wait_days"] = float(raw.wait_days_sum / weights.sum()) if weights.sum() else float(
         "nan")
-    k["p90_wait_days"] = _weighted_quantile(times, weights, 0.9)
+    k["p90_wait_days"] = _weighted_quantile(waits, weights, 0.9)
     changed = raw.controller != raw.controller[0][None, :]
     k["person_days_at_risk"] = float((raw.site_stock.sum(axis=2) * changed).sum())
     for d, did in enumerate(plan.dest_ids):

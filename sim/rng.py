@@ -13,6 +13,8 @@ import hashlib
 
 import numpy as np
 
+_BELOW_ONE = 1.0 - 2.0**-53
+
 
 def stable_hash(name: str) -> int:
     """A 32-bit hash of ``name`` that is the same in every process and on every machine."""
@@ -40,8 +42,9 @@ class Streams:
         return gen
 
     def uniform(self, name: str, size: int | tuple[int, ...] | None = None):
-        """Uniform(0, 1) draws from stream ``name`` (never exactly 0)."""
+        """Uniform draws in (0, 1) from stream ``name`` (never exactly 0 or 1, so every
+        inverse CDF stays finite)."""
         gen = self[name]
         if size is None:
-            return 1.0 - gen.random()
-        return 1.0 - gen.random(size)
+            return min(1.0 - gen.random(), _BELOW_ONE)
+        return np.minimum(1.0 - gen.random(size), _BELOW_ONE)

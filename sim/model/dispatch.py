@@ -64,7 +64,8 @@ class Dispatcher:
         self.trips: list[Trip] = []
         self.left_by_transfer = np.zeros(plan.n_groups, dtype=np.int64)
         self.wait_days_sum = 0.0  # person-days waited at origin by those transferred
-        self.departures: list[tuple[float, int]] = []  # (time, people) for wait quantiles
+        # (days waited since the transfer could start, people) per group and trip
+        self.departures: list[tuple[float, int]] = []
         self._pending: dict[int, np.ndarray] = {}  # next trip's uniforms, per fleet
         self._travel: dict[int, tuple[np.ndarray, int]] = {}  # pre-drawn blocks, per fleet
         self._trip_cost = [self.fleets[r.fleet].cost_per_trip
@@ -273,8 +274,10 @@ class Dispatcher:
         w.ledger.staff(day, _ESCORT, s, escort_days)
         now = w.env.now
         self.left_by_transfer += take
-        self.wait_days_sum += n * now
-        self.departures.append((now, n))
+        groups = np.flatnonzero(take)  # wait = time since each group's transfer could start
+        waits = now - w.plan.start_day[s, groups]
+        self.wait_days_sum += float(take[groups] @ waits)
+        self.departures.extend(zip(waits.tolist(), take[groups].tolist()))
         load_t, arrive, duration, incident = schedule
         trip = Trip(len(self.trips), route.fleet, route.index, s, d, route.crossing, now,
                     now + arrive, now + duration, n, incident,

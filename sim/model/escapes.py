@@ -56,7 +56,7 @@ class Escapes:
             rate = spec.mass_breakout.rate_per_year / 365.0 * breakout_mult * controller_mult
             ub = self._u_breakout[day]
             for s in np.flatnonzero(ub[:, 0] > np.exp(-rate)):
-                frac = float(spec.mass_breakout.fraction.ppf(ub[s, 1]))
+                frac = min(max(float(spec.mass_breakout.fraction.ppf(ub[s, 1])), 0.0), 1.0)
                 out[s] += np.floor((stock[s] - out[s]) * frac).astype(np.int64)
         self._register(day, stock, out, self._u_recapture[day])
         return out

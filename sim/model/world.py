@@ -36,6 +36,7 @@ from sim.scenario.schema import Scenario
 _TRANSFER, _RELEASE, _REPATRIATE = (ACTIONS.index(a) for a in ("transfer", "release",
                                                                  "repatriate"))
 _GUARD = PERSONNEL_KINDS.index("guard")
+_END_OF_DAY = 1.0 - 1e-9  # the daily record is taken at t = d + _END_OF_DAY
 _COST = {k: i for i, k in enumerate(COST_CATEGORIES)}
 
 
@@ -118,6 +119,9 @@ class World:
         self._dest_per_person = plan.upkeep[None, :] + dest_cost[:, None]  # [D, G]
         self._guard_cost = scenario.costs.guard_cost_per_person_day
         self._listening = type(self.treasury) is not Treasury  # books costs day by day
+        # units bought for a fleet are booked at the first destination the fleet serves
+        self._fleet_home = [next((r.destination for r in plan.routes if r.fleet == f), 0)
+                            for f in range(len(plan.fleet_ids))]
         self._dest_category = [_COST["rehabilitation" if d.kind == "rehabilitation"
                                      else "detention_iraq"] for d in self.reception.specs]
         self._controllers = self._controller_schedule()
@@ -262,7 +266,8 @@ class World:
             if day < start or (end is not None and day > end) or (day - start) % prog.every_days:
                 continue
             nat = plan.nat_ids.index(prog.country)
-            mask = (plan.action == _REPATRIATE) & (plan.group_nat == nat)[None, :]
+            mask = ((plan.action == _REPATRIATE) & (plan.group_nat == nat)[None, :]
+                    & (plan.start_day <= day))
             for s in range(len(plan.site_ids)):
                 if not self.site_open(s):
                     mask[s] = False
@@ -336,7 +341,7 @@ class World:
         for order in self.treasury.orders(backlog):
             self.orders.append(order)
             S = len(self.plan.site_ids)
-            loc = S + order.target if order.kind == "beds" else 0
+            loc = S + (order.target if order.kind == "beds" else self._fleet_home[order.target])
             by_nat = np.zeros(len(self.plan.nat_ids))
             by_nat[:] = order.cost / len(by_nat)
             self.ledger.book(day, _COST["capacity_expansion"], loc, by_nat)
@@ -350,7 +355,7 @@ class World:
         else:
             self.units_free[order.target] += order.amount
             self.units_total[order.target] += order.amount
-            self.dispatcher.plan()
+        self.dispatcher.plan()
         self.events.append((self.env.now, "capacity_added", order.kind,
                             f"target={order.target} amount={order.amount}"))
 
@@ -383,9 +388,8 @@ class World:
     def _days(self) -> Generator:
         horizon = self.plan.horizon
         for day in range(horizon):
-            if day:
-                yield self.env.timeout(1)
-                self._record(day - 1)
+            if day:  # the end of the previous day was recorded just before this instant
+                yield self.env.timeout(day - self.env.now)
             self._apply_events(day)
             self.escapes.recapture(day, self.stock)
             eff = self.conflict.effect()
@@ -397,8 +401,10 @@ class World:
             self._capacity_orders(day)
             self.crossing_used[:] = 0
             self.dispatcher.plan()
-        yield self.env.timeout(1 - 1e-9)
-        self._record(horizon - 1)
+            # record the end of the day an instant before the next one starts, so that the
+            # record sees the day's conflict state, closures and controllers
+            yield self.env.timeout(day + _END_OF_DAY - self.env.now)
+            self._record(day)
 
     # ------------------------------------------------------------------ run
     def run(self) -> RawRun:

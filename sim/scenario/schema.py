@@ -270,6 +270,10 @@ class TimelineEvent(Base):
         missing = [f for f in need if getattr(self, f) is None]
         if missing:
             raise ValueError(f"event kind '{self.kind}' needs {', '.join(missing)}")
+        if self.end is not None and "end" not in need:
+            raise ValueError(f"event kind '{self.kind}' happens on its start date and takes no "
+                             f"end (expected end only for crossing_closed, site_closed, "
+                             f"ceasefire and fighting)")
         if self.end is not None:
             _check_order(self.start, self.end)
         return self
@@ -286,7 +290,17 @@ class MassBreakout(Base):
     rate_per_year: NonNegativeFloat
     """Expected breakouts per site-year in a ceasefire under the original custodian."""
     fraction: Distribution
-    """Fraction of the site's people freed (a beta distribution)."""
+    """Fraction of the site's people freed: a distribution on [0, 1] (beta, or fixed,
+    uniform or triangular within [0, 1])."""
+
+    @model_validator(mode="after")
+    def _on_unit_interval(self):
+        f = self.fraction
+        top = {"fixed": "value", "uniform": "high", "triangular": "high"}.get(f.dist)
+        if f.dist != "beta" and (top is None or getattr(f, top) > 1):
+            raise ValueError("fraction must be a distribution on [0, 1] (expected beta, or "
+                             "fixed, uniform or triangular with values up to 1)")
+        return self
 
 
 class Recapture(Base):

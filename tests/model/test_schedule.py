@@ -110,3 +110,26 @@ def test_acceptance_cap_by_hand():
     assert per_week == [60, 60, 60, 20]
     assert res.kpis["completion_day"] == 21
     assert res.daily.loc[0, "blocked:acceptance"] == 140
+
+
+def test_daily_record_sees_the_day_it_describes():
+    # forced fighting on days 5-7 shows on exactly those days; a site closed from day 1 does
+    # not change why people waited at the end of day 0 (the one unit was on the road)
+    scn = tiny(**{
+        "fleets.road.units": 1,
+        "conflict.timeline": [{"kind": "fighting", "start": 5, "end": 8}],
+        "sites.camp.closures": [{"start": 1, "end": 3}],
+    })
+    daily = sim.simulate(scn).daily
+    assert daily.index[daily["fighting"]].tolist() == [5, 6, 7]
+    assert daily.loc[0, "blocked:units"] == 150 and daily.loc[0, "blocked:access"] == 0
+    assert daily.loc[1, "blocked:access"] == daily.loc[1, "waiting"] > 0
+
+
+def test_wait_counts_from_when_the_transfer_may_start():
+    # transfers start on day 10: nobody has waited for them before that
+    scn = tiny(**{"dispositions": [{"action": "transfer", "destination": "centre",
+                                    "start": 10}]})
+    res = sim.simulate(scn)
+    assert res.trips["depart"].min() == 10
+    assert res.kpis["mean_wait_days"] == pytest.approx((100 * 0 + 100 * 1.0) / 200)
