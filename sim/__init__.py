@@ -6,6 +6,9 @@ Public API::
     scn = sim.load_scenario("scenarios/baseline.yaml")
     res = sim.simulate(scn, policy="host_pays", replication=0)
     res.kpis, res.daily, res.trips, res.ledger, res.events
+    store = sim.run_batch("scenarios/batches/policies.yaml", out="results/policies")
+    store = sim.open_results("results/policies")     # .kpis, .daily, .failures ...
+    table = sim.compare(store, baseline="iraq_alone")   # paired differences with CIs
 """
 
 from sim.errors import OutputError
@@ -16,6 +19,24 @@ from sim.simulate import simulate
 __version__ = "0.1.0"
 
 __all__ = [
-    "OutputError", "RunResult", "Scenario", "ScenarioError", "__version__", "dump_scenario",
-    "load_scenario", "simulate",
+    "OutputError", "RunResult", "Scenario", "ScenarioError", "__version__", "compare",
+    "dump_scenario", "load_scenario", "open_results", "run_batch", "simulate",
 ]
+
+
+_LAZY = {"run_batch": "sim.batch", "open_results": "sim.batch", "compare": "sim.analysis"}
+
+
+def __getattr__(name: str):
+    """Batch and analysis functions load on first use (``sim --help`` stays fast)."""
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -1,0 +1,139 @@
+"""What a worker does: run a chunk of replications and return ready-to-store Parquet bytes.
+
+This module is imported by worker processes (local pool or Dask), so it stays small. The
+worker encodes the Parquet part and its checksum itself, so that the driver only writes
+bytes to disk (it shares the CPUs with the workers) and so that Dask workers need no shared
+file system.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+from sim.scenario.schema import Scenario
+
+RUN_COLUMNS = ("run_id", "scenario", "variant", "point", "policy", "replication", "seed",
+               "digest", "version", "sim_seconds")
+"""Columns of a KPI part before the KPI columns (everything after them is a KPI)."""
+
+
+@dataclass
+class Task:
+    """Replications of one scenario variant under one policy."""
+
+    variant: str
+    scenario: str
+    point: str  # canonical JSON of the sweep point
+    digest: str
+    seed: int
+    policy: str  # label; "none" = no policy
+    version: str
+    scn: Scenario = field(repr=False)
+    runs: list[tuple[int, str]] = field(default_factory=list)  # (replication, run_id)
+    daily_every: int | None = None
+
+
+@dataclass
+class Part:
+    """One encoded table of a chunk."""
+
+    data: bytes
+    rows: int
+    sha256: str
+
+
+@dataclass
+class ChunkResult:
+    kpis: Part | None
+    daily: Part | None
+    ok: list[str]  # run ids that succeeded
+    failures: list[dict[str, Any]]
+    sim_seconds: float  # time inside simulate() and KPIs
+    seconds: float  # whole chunk in the worker
+    pid: int
+
+
+_SCENARIOS: dict[str, Scenario] = {}
+"""Scenarios seen by this worker, by digest: every task brings its own unpickled copy, but
+the model caches compiled policies per scenario object, so the first copy is reused."""
+
+
+def _scenario(task: Task) -> Scenario:
+    scn = _SCENARIOS.get(task.digest)
+    if scn is None:
+        if len(_SCENARIOS) >= 16:
+            _SCENARIOS.pop(next(iter(_SCENARIOS)))
+        scn = _SCENARIOS[task.digest] = task.scn
+    return scn
+
+
+def run_chunk(task: Task) -> ChunkResult:
+    """Run every replication of ``task``; a run that raises is recorded, the others go on."""
+    import pandas as pd
+
+    from sim.batch.spec import policy_arg
+    from sim.simulate import simulate
+
+    t_start = time.perf_counter()
+    rows: list[dict[str, Any]] = []
+    daily: list[pd.DataFrame] = []
+    failures: list[dict[str, Any]] = []
+    sim_total = 0.0
+    policy = policy_arg(task.policy)
+    scn = _scenario(task)
+    for replication, rid in task.runs:
+        t0 = time.perf_counter()
+        try:
+            res = simulate(scn, policy=policy, replication=replication, seed=task.seed)
+            kpis = res.kpis
+            sim_s = time.perf_counter() - t0
+            frame = _daily(res, task.daily_every) if task.daily_every else None
+        except Exception as exc:  # recorded; the batch goes on
+            sim_total += time.perf_counter() - t0
+            failures.append({
+                "run_id": rid, "scenario": task.scenario, "variant": task.variant,
+                "point": task.point, "policy": task.policy, "replication": replication,
+                "seed": task.seed, "digest": task.digest,
+                "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc(),
+            })
+            continue
+        sim_total += sim_s
+        row = {"run_id": rid, "scenario": task.scenario, "variant": task.variant,
+               "point": task.point, "policy": task.policy, "replication": replication,
+               "seed": task.seed, "digest": task.digest, "version": task.version,
+               "sim_seconds": sim_s}
+        row.update({k: float(v) for k, v in kpis.items()})
+        rows.append(row)
+        if frame is not None:
+            frame.insert(0, "run_id", rid)
+            daily.append(frame)
+    kpi_part = _encode(pd.DataFrame(rows)) if rows else None
+    daily_part = _encode(pd.concat(daily, ignore_index=True)) if daily else None
+    return ChunkResult(kpis=kpi_part, daily=daily_part, ok=[r["run_id"] for r in rows],
+                       failures=failures, sim_seconds=sim_total,
+                       seconds=time.perf_counter() - t_start, pid=os.getpid())
+
+
+def _daily(res, every: int):
+    df = res.daily
+    last = int(df["day"].iloc[-1])
+    keep = (df["day"] % every == 0) | (df["day"] == last)
+    return df.loc[keep].reset_index(drop=True)
+
+
+def _encode(df) -> Part:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    # one thread: pyarrow threads that touched Python objects can abort the interpreter at
+    # exit ("terminate called without an active exception", pyarrow 24, Python 3.11)
+    table = pa.Table.from_pandas(df, preserve_index=False, nthreads=1)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    data = sink.getvalue().to_pybytes()
+    return Part(data=data, rows=table.num_rows, sha256=hashlib.sha256(data).hexdigest())
