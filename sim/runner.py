@@ -178,6 +178,15 @@ def _records(df) -> list[dict]:
     return json.loads(df.to_json(orient="records", date_format="iso")) if len(df) else []
 
 
+def write_parquet(df, path: Path) -> None:
+    """Write a DataFrame to Parquet with single-threaded conversion (pyarrow's threaded
+    pandas conversion has been seen to abort the interpreter at exit)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.Table.from_pandas(df, preserve_index=False, nthreads=1), path)
+
+
 def _check_target(out: Path, force: bool) -> None:
     if out.exists() and not force:
         raise OutputError(f"output folder {out} already exists (use --force to replace it, or "
@@ -200,7 +209,7 @@ def _write_atomically(out: Path, force: bool, tables: dict, scenario_yaml: str,
         raise OutputError(f"cannot write into {parent}: {exc.strerror}") from None
     try:
         for name, df in tables.items():
-            df.to_parquet(tmp / f"{name}.parquet", index=False)
+            write_parquet(df, tmp / f"{name}.parquet")
         (tmp / "scenario.yaml").write_text(scenario_yaml, encoding="utf-8")
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n",
                                           encoding="utf-8")

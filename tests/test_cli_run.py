@@ -90,10 +90,10 @@ def test_disk_full_keeps_earlier_results_and_leaves_no_temp(tmp_path, monkeypatc
     assert run("run", TINY, "-n", 1, "--out", out, "--no-plots").exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
-    def full(self, path, *args, **kwargs):
+    def full(table, where, *args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", full)
+    monkeypatch.setattr("pyarrow.parquet.write_table", full)
     res = run("run", TINY, "-n", 2, "--out", out, "--force", "--no-plots")
     assert res.exit_code == 2
     assert "No space left on device" in res.output and "Traceback" not in res.output
