@@ -183,6 +183,7 @@ def compute_kpis(raw: RawRun) -> dict[str, float]:
     if total is not None and total > 0 and arrived[last] >= total:
         candidates.append(float(np.argmax(arrived >= total)))
     k["completion_day"] = min(candidates) if candidates else float("nan")
+    k["completed"] = 1.0 if candidates else 0.0  # share of replications that completed
     waits = np.array([w for w, _ in raw.departures], dtype=float)
     weights = np.array([n for _, n in raw.departures], dtype=float)
     k["mean_wait_days"] = float(raw.wait_days_sum / weights.sum()) if weights.sum() else float(
