@@ -124,6 +124,10 @@ class Dispatcher:
         waiting = self.waiting_all(day).any(axis=1)
         if not waiting.any():
             return
+        if self.w.acceptance_left(day) == 0:  # nobody can be received today: no pair moves
+            for i in np.flatnonzero(waiting):
+                self.last_reason[i] = "acceptance"
+            return
         # A pair held back by a lasting constraint stays so until the day, the conflict state
         # or a capacity changes: only a returning unit comes back sooner, so skip it till then.
         epoch = (day, self.w.conflict.version, self.w.capacity_version)

@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.model.plan import Plan
 from sim.rng import Streams
-from sim.scenario.distributions import binomial_ppf
+from sim.scenario.distributions import binomial_ppf, binomial_ppf_small
 
 
 class Escapes:
@@ -50,7 +50,7 @@ class Escapes:
             site_mult = site_mult * np.where(occupancy > 1.0,
                                              occupancy ** spec.crowding_exponent, 1.0)
         hazard = plan.base_hazard * site_mult[:, None]
-        out = binomial_ppf(self._u_escape[day], stock, -np.expm1(-hazard))
+        out = binomial_ppf_small(self._u_escape[day], stock, -np.expm1(-hazard))
         if spec.mass_breakout is not None:
             # at least one Poisson arrival today iff u > P(N = 0) = exp(-rate)
             rate = spec.mass_breakout.rate_per_year / 365.0 * breakout_mult * controller_mult

@@ -103,6 +103,16 @@ class World:
         self._caps = [(scenario.day(c.start), scenario.day(c.end) if c.end is not None else T + 1,
                        c.period_days, c.max_people) for c in scenario.acceptance.caps]
         self.release_carry = np.zeros(len(scenario.dispositions))
+        self._programmes = []  # (programme, nationality index, due on day d [T])
+        for prog in scenario.repatriation:
+            start = scenario.day(prog.start)
+            end = scenario.day(prog.end) if prog.end is not None else T - 1
+            due = np.zeros(T, dtype=bool)
+            due[start:end + 1:prog.every_days] = True
+            self._programmes.append((prog, plan.nat_ids.index(prog.country), due))
+        self._repatriable = {
+            n: (plan.action == _REPATRIATE) & (plan.group_nat == n)[None, :]
+            for _, n, _ in self._programmes}
         self._release_rules = [(r, scenario.day(rule.start), rule.rate_per_day, plan.rule == r)
                                for r, rule in enumerate(scenario.dispositions)
                                if rule.action == "release"]
@@ -260,18 +270,13 @@ class World:
                 self.released += take.sum(axis=0)
 
     def _repatriation(self, day: int) -> None:
-        plan = self.plan
-        for prog in self.scn.repatriation:
-            start, end = self.scn.day(prog.start), self.scn.day(prog.end)
-            if day < start or (end is not None and day > end) or (day - start) % prog.every_days:
+        """Repatriation batches due today, taken pro rata from open sites."""
+        for prog, nat, due in self._programmes:
+            if not due[day]:
                 continue
-            nat = plan.nat_ids.index(prog.country)
-            mask = ((plan.action == _REPATRIATE) & (plan.group_nat == nat)[None, :]
-                    & (plan.start_day <= day))
-            for s in range(len(plan.site_ids)):
-                if not self.site_open(s):
-                    mask[s] = False
-            pool = np.where(mask, self.stock, 0)
+            mask = (self._repatriable[nat] & (self.plan.start_day <= day)
+                    & self._site_open[day][:, None])
+            pool = self.stock * mask
             take = split_count(pool.ravel(), prog.batch_size).reshape(pool.shape)
             n = int(take.sum())
             if not n:

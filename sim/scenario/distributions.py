@@ -226,13 +226,22 @@ def binomial_ppf(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
     u, n, p = np.asarray(u, dtype=float), np.asarray(n), np.asarray(p, dtype=float)
     if not u.shape == n.shape == p.shape:
         u, n, p = np.broadcast_arrays(u, n, p)
-    out = np.zeros(u.shape, dtype=np.int64)
     if p.size and (p.min() < 0.0 or p.max() >= 1.0):
         p = np.clip(p, 0.0, 1.0)
         with np.errstate(divide="ignore", invalid="ignore"):
             cdf0 = np.where(n > 0, np.exp(n * np.log1p(-p)), 1.0)
-    else:  # the hot path: 0 <= p < 1, so no infinities arise
-        cdf0 = np.exp(n * np.log1p(-p))
+        return _invert(u, n, p, cdf0)
+    return binomial_ppf_small(u, n, p)
+
+
+def binomial_ppf_small(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """:func:`binomial_ppf` for arrays of one shape with 0 <= p < 1 (not checked): the
+    daily escape draws."""
+    return _invert(u, n, p, np.exp(n * np.log1p(-p)))
+
+
+def _invert(u: np.ndarray, n: np.ndarray, p: np.ndarray, cdf0: np.ndarray) -> np.ndarray:
+    out = np.zeros(u.shape, dtype=np.int64)
     live = np.flatnonzero(u > cdf0)
     if live.size == 0:
         return out
@@ -255,7 +264,8 @@ def _binomial_ppf_many(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarra
     sd = np.sqrt(np.maximum(mean * (1.0 - q), 1e-12))
     z = special.ndtri(u)
     guess = mean + sd * z + (1.0 - 2.0 * q) * (z * z - 1.0) / 6.0 - 0.5
-    k = np.clip(np.nan_to_num(np.floor(guess), nan=0.0), 0, n).astype(np.int64)
+    # u is in (0, 1) here and sd > 0, so the guess is finite
+    k = np.clip(np.floor(guess), 0, n).astype(np.int64)
     # exact steps: go up while cdf(k) < u; go down while cdf(k - 1) >= u (usually one step)
     cdf = special.bdtr(k, n, q)
     low = cdf < u
