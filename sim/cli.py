@@ -319,6 +319,42 @@ def _print_compare(table, sweep: list[str], by: str, level: float) -> None:
     console.print(out)
 
 
+@app.command("plot")
+def plot_cmd(
+    folder: Annotated[Path, typer.Argument(help="Results folder (`sim batch` or `sim run`).")],
+    fmt: Annotated[str, typer.Option(
+        "--format", help="Comma-separated figure formats: png, svg, pdf.")] = "png",
+):
+    """Draw every figure the stored results support into DIR/figures/."""
+
+    def go():
+        from sim.plots.files import plot_folder
+
+        return plot_folder(folder, formats=fmt)
+
+    written = _guard(go)
+    for path in written:
+        typer.echo(str(path))
+    typer.echo(f"{len(written)} figure file(s) written to {folder / 'figures'}")
+
+
+@app.command("report")
+def report_cmd(
+    folder: Annotated[Path, typer.Argument(help="Results folder (`sim batch` or `sim run`).")],
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="HTML file to write (default: DIR/report.html).")] = None,
+):
+    """Write one self-contained HTML report (figures, tables, assumptions, provenance)."""
+
+    def go():
+        from sim.report import build_report
+
+        return build_report(folder, out)
+
+    path = _guard(go)
+    typer.echo(f"report written to {path}")
+
+
 def main() -> None:  # console script entry point
     try:
         app()

@@ -7,6 +7,7 @@ pandas is imported lazily so that the model and the CLI's help stay light.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -155,6 +156,19 @@ def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> flo
     return float(values[order][np.searchsorted(cum, q * cum[-1])])
 
 
+def _waits(raw: RawRun) -> tuple[np.ndarray, np.ndarray]:
+    """Days each transferred group waited at its origin since its transfer could start
+    (the disposition's start), and how many people: one entry per trip and group."""
+    if not raw.departures:
+        return np.zeros(0), np.zeros(0)
+    times = np.array([t for t, _, _ in raw.departures])
+    sites = np.array([s for _, s, _ in raw.departures])
+    people = np.stack([p for _, _, p in raw.departures]).astype(float)  # [trips, G]
+    waits = times[:, None] - raw.plan.start_day[sites]  # [trips, G]
+    mask = people > 0
+    return waits[mask], people[mask]
+
+
 def compute_kpis(raw: RawRun) -> dict[str, float]:
     """Key figures of one run (floats; NaN where undefined)."""
     plan = raw.plan
@@ -184,10 +198,8 @@ def compute_kpis(raw: RawRun) -> dict[str, float]:
         candidates.append(float(np.argmax(arrived >= total)))
     k["completion_day"] = min(candidates) if candidates else float("nan")
     k["completed"] = 1.0 if candidates else 0.0  # share of replications that completed
-    waits = np.array([w for w, _ in raw.departures], dtype=float)
-    weights = np.array([n for _, n in raw.departures], dtype=float)
-    k["mean_wait_days"] = float(raw.wait_days_sum / weights.sum()) if weights.sum() else float(
-        "nan")
+    waits, weights = _waits(raw)
+    k["mean_wait_days"] = float(waits @ weights / weights.sum()) if weights.sum() else math.nan
     k["p90_wait_days"] = _weighted_quantile(waits, weights, 0.9)
     changed = raw.controller != raw.controller[0][None, :]
     k["person_days_at_risk"] = float((raw.site_stock.sum(axis=2) * changed).sum())

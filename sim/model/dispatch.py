@@ -13,7 +13,6 @@ fleet (busy units, which come back) and money.
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -35,7 +34,7 @@ _UNKNOWN = "unknown"  # held back, reason not yet evaluated
 _BLOCK = 64  # trips' uniforms drawn at once per fleet
 
 
-@dataclass
+@dataclass(slots=True)
 class Trip:
     id: int
     fleet: int
@@ -62,10 +61,7 @@ class Dispatcher:
         self.routes_of = {pair: [r for r in plan.routes
                                  if (r.origin, r.destination) == pair] for pair in plan.pairs}
         self.trips: list[Trip] = []
-        self.left_by_transfer = np.zeros(plan.n_groups, dtype=np.int64)
-        self.wait_days_sum = 0.0  # person-days waited at origin by those transferred
-        # (days waited since the transfer could start, people) per group and trip
-        self.departures: list[tuple[float, int]] = []
+        self.departures: list[tuple[float, int, np.ndarray]] = []  # (time, site, people)
         self._pending: dict[int, np.ndarray] = {}  # next trip's uniforms, per fleet
         self._travel: dict[int, tuple[np.ndarray, int]] = {}  # pre-drawn blocks, per fleet
         self._trip_cost = [self.fleets[r.fleet].cost_per_trip
@@ -277,24 +273,23 @@ class Dispatcher:
         w.ledger.book(day, _SECURITY, s, security, discretionary=True)
         w.ledger.staff(day, _ESCORT, s, escort_days)
         now = w.env.now
-        self.left_by_transfer += take
-        groups = np.flatnonzero(take)  # wait = time since each group's transfer could start
-        waits = now - w.plan.start_day[s, groups]
-        self.wait_days_sum += float(take[groups] @ waits)
-        self.departures.extend(zip(waits.tolist(), take[groups].tolist()))
+        self.departures.append((now, s, take))
         load_t, arrive, duration, incident = schedule
         trip = Trip(len(self.trips), route.fleet, route.index, s, d, route.crossing, now,
                     now + arrive, now + duration, n, incident,
                     float(transport.sum() + security.sum()), escorts)
         self.trips.append(trip)
-        w.env.process(self._run(trip, take, arrive, duration))
+        # two timed events per trip (arrival, unit back), as callbacks rather than a process
+        w.env.timeout(arrive).callbacks.append(lambda _: self._arrive(trip, take))
 
-    def _run(self, trip: Trip, take: np.ndarray, arrive: float, duration: float) -> Generator:
+    def _arrive(self, trip: Trip, take: np.ndarray) -> None:
         w = self.w
-        yield w.env.timeout(arrive)
         w.in_transit -= take
         w.reception.arrive(trip.destination, take, w.env.now)
-        yield w.env.timeout(duration - arrive)
+        w.env.timeout(trip.back - w.env.now).callbacks.append(lambda _: self._back(trip))
+
+    def _back(self, trip: Trip) -> None:
+        w = self.w
         w.units_free[trip.fleet] += 1
         if w.env.now < w.plan.horizon:
             self.plan(freed_fleet=trip.fleet)

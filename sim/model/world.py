@@ -66,8 +66,7 @@ class RawRun:
     trips: list[Trip]
     events: list[tuple[float, str, str, str]]  # (time, kind, target, detail)
     escaped_by_site: np.ndarray  # [S, G]
-    wait_days_sum: float
-    departures: list[tuple[float, int]]
+    departures: list[tuple[float, int, np.ndarray]]  # (time, origin site, people by group)
     orders: list[CapacityOrder]
 
 
@@ -426,7 +425,6 @@ class World:
             trips=self.dispatcher.trips,
             events=self.events,
             escaped_by_site=self.escapes.by_site,
-            wait_days_sum=self.dispatcher.wait_days_sum,
             departures=self.dispatcher.departures,
             orders=self.orders,
             **self.rec,

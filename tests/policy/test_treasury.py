@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -16,7 +18,8 @@ MOVEMENT = ("site_stock", "dest_stock", "in_transit", "arrived", "discharged", "
 def _same_movements(a, b) -> None:
     for name in MOVEMENT:
         np.testing.assert_array_equal(getattr(a.raw, name), getattr(b.raw, name), err_msg=name)
-    assert [vars(t) for t in a.raw.trips] == [vars(t) for t in b.raw.trips]
+    trips = [[dataclasses.astuple(t) for t in r.raw.trips] for r in (a, b)]
+    assert trips[0] == trips[1]
 
 
 KEY = {"rule": "key", "params": {"participants": ["USA", "GBR", "IRQ"]}}
