@@ -11,11 +11,6 @@ Public API::
     table = sim.compare(store, baseline="iraq_alone")   # paired differences with CIs
 """
 
-from sim.errors import OutputError
-from sim.results import RunResult
-from sim.scenario import Scenario, ScenarioError, dump_scenario, load_scenario
-from sim.simulate import simulate
-
 __version__ = "0.1.0"
 
 __all__ = [
@@ -23,18 +18,27 @@ __all__ = [
     "dump_scenario", "load_scenario", "open_results", "run_batch", "simulate",
 ]
 
-
-_LAZY = {"run_batch": "sim.batch", "open_results": "sim.batch", "compare": "sim.analysis"}
+# Everything loads on first use, so that `sim --help` does not import pydantic, numpy,
+# scipy, pandas or dask.
+_LAZY = {
+    "OutputError": "sim.errors", "RunResult": "sim.results", "Scenario": "sim.scenario",
+    "ScenarioError": "sim.scenario", "dump_scenario": "sim.scenario",
+    "load_scenario": "sim.scenario", "simulate": "sim.simulate", "run_batch": "sim.batch",
+    "open_results": "sim.batch", "compare": "sim.analysis",
+}
 
 
 def __getattr__(name: str):
-    """Batch and analysis functions load on first use (``sim --help`` stays fast)."""
     if name in _LAZY:
         import importlib
 
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
         return value
+    if name in ("policy", "plots", "model", "batch", "analysis", "report", "scenario"):
+        import importlib
+
+        return importlib.import_module(f"sim.{name}")
     raise AttributeError(f"module 'sim' has no attribute {name!r}")
 
 
