@@ -112,7 +112,7 @@ def memory(small: int = 200, large: int = 2000, tmp: Path | None = None) -> dict
 
 def _direct(batch, replications: range) -> float:
     from sim.batch.spec import policy_arg
-    from sim.simulate import simulate
+    from sim.simulation import simulate
 
     t0 = time.perf_counter()
     for v in batch.variants:

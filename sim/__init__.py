@@ -15,7 +15,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "OutputError", "RunResult", "Scenario", "ScenarioError", "__version__", "compare",
-    "dump_scenario", "load_scenario", "open_results", "run_batch", "simulate",
+    "build_report", "dump_scenario", "load_scenario", "open_results", "plot_folder", "run_batch",
+    "simulate",
 ]
 
 # Everything loads on first use, so that `sim --help` does not import pydantic, numpy,
@@ -23,8 +24,9 @@ __all__ = [
 _LAZY = {
     "OutputError": "sim.errors", "RunResult": "sim.results", "Scenario": "sim.scenario",
     "ScenarioError": "sim.scenario", "dump_scenario": "sim.scenario",
-    "load_scenario": "sim.scenario", "simulate": "sim.simulate", "run_batch": "sim.batch",
+    "load_scenario": "sim.scenario", "simulate": "sim.simulation", "run_batch": "sim.batch",
     "open_results": "sim.batch", "compare": "sim.analysis",
+    "plot_folder": "sim.plots.files", "build_report": "sim.report",
 }
 
 

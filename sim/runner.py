@@ -32,7 +32,7 @@ from typing import Any
 from sim.errors import OutputError
 from sim.scenario import dump_scenario, load_scenario, scenario_digest
 from sim.scenario.schema import Scenario
-from sim.simulate import simulate
+from sim.simulation import simulate
 from sim.stats import mean_ci
 
 
@@ -49,8 +49,14 @@ class RunSummary:
 
 
 def default_out(scenario: Scenario) -> Path:
+    """``results/<name>-<time>``, with ``-2``, ``-3`` ... if a run of the same second exists."""
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return Path("results") / f"{safe_name(scenario.metadata.name)}-{stamp}"
+    base = Path("results") / f"{safe_name(scenario.metadata.name)}-{stamp}"
+    out, n = base, 1
+    while out.exists():
+        n += 1
+        out = base.with_name(f"{base.name}-{n}")
+    return out
 
 
 def safe_name(name: str) -> str:

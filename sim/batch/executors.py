@@ -52,7 +52,7 @@ def _mp_context():
     methods = mp.get_all_start_methods()
     if "forkserver" in methods:
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["sim.batch.worker", "sim.simulate", "pandas", "pyarrow"])
+        ctx.set_forkserver_preload(["sim.batch.worker", "sim.simulation", "pandas", "pyarrow"])
         return ctx
     return mp.get_context("spawn")
 

@@ -77,7 +77,7 @@ def run_chunk(task: Task) -> ChunkResult:
     import pandas as pd
 
     from sim.batch.spec import policy_arg
-    from sim.simulate import simulate
+    from sim.simulation import simulate
 
     t_start = time.perf_counter()
     rows: list[dict[str, Any]] = []
