@@ -5,8 +5,9 @@ multipliers, escapes ~ Binomial(n, 1 - exp(-h)), drawn by inverse CDF from one u
 group from the stream ``escape:<site>``. Mass breakouts arrive as a Poisson process
 (``breakout:<site>``, two uniforms a day: whether one starts, and its fraction) and free a
 Beta-distributed fraction of each group. A recaptured share (``recapture:<site>``, one
-uniform per group a day) returns to the site after a delay. The number of uniforms drawn
-never depends on the state, so common random numbers stay aligned across policies.
+uniform per site a day: Binomial(escaped there, p), split over groups pro rata) returns to
+the site after a delay. The number of uniforms drawn never depends on the state, so common
+random numbers stay aligned across policies.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.plan import Plan
+from sim.model.reception import split_rows
 from sim.rng import Streams
 from sim.scenario.distributions import binomial_ppf, binomial_ppf_small
 
@@ -38,7 +40,7 @@ class Escapes:
         T = plan.horizon
         self._u_escape = np.stack([streams.uniform(n[0], (T, G)) for n in self._names], axis=1)
         self._u_breakout = np.stack([streams.uniform(n[1], (T, 2)) for n in self._names], axis=1)
-        self._u_recapture = np.stack([streams.uniform(n[2], (T, G)) for n in self._names], axis=1)
+        self._u_recapture = np.stack([streams.uniform(n[2], T) for n in self._names], axis=1)
 
     def step(self, day: int, stock: np.ndarray, controller_mult: np.ndarray,
              escape_mult: float, breakout_mult: float) -> np.ndarray:
@@ -65,18 +67,23 @@ class Escapes:
         """A dated mass escape freeing ``fraction`` of site ``s`` (timeline event)."""
         out = np.zeros_like(stock)
         out[s] = np.floor(stock[s] * fraction).astype(np.int64)
-        u = np.stack([self.streams.uniform(n[3], stock.shape[1]) for n in self._names])
+        u = np.array([self.streams.uniform(n[3]) for n in self._names])
         self._register(day, stock, out, u)
         return out
 
     def _register(self, day: int, stock: np.ndarray, out: np.ndarray, u: np.ndarray) -> None:
+        """Book escapes ``out`` ([S, G]); the recaptured share of each site's escapees,
+        Binomial(escaped there, p) from one uniform per site (``u``, [S]), is split over
+        groups pro rata and comes back after the delay."""
         stock -= out
         self.escaped += out.sum(axis=0)
         self.by_site += out
         rec = self.spec.recapture
         if rec is None or not out.any():
             return
-        self.returns[day + self.delay] += binomial_ppf(u, out, rec.probability)
+        caught = binomial_ppf(u, out.sum(axis=1), rec.probability)
+        if caught.any():
+            self.returns[day + self.delay] += split_rows(out, caught)
 
     def recapture(self, day: int, stock: np.ndarray) -> None:
         """Return recaptured people due on ``day`` to their sites."""

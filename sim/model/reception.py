@@ -116,3 +116,18 @@ def split_count(vec: np.ndarray, k: int) -> np.ndarray:
         order = np.argsort(-(exact - take), kind="stable")
         take[order[:short]] += 1
     return np.minimum(take, vec)
+
+
+def split_rows(counts: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """:func:`split_count` for every row of ``counts`` ([R, G]) at once, ``k`` ([R]) each."""
+    total = counts.sum(axis=1)
+    k = np.minimum(k, total)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exact = counts * np.where(total > 0, k / total, 0.0)[:, None]
+    take = np.floor(exact).astype(np.int64)
+    short = k - take.sum(axis=1)
+    order = np.argsort(-(exact - take), axis=1, kind="stable")
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(counts.shape[1])[None, :], axis=1)
+    take += rank < short[:, None]
+    return np.minimum(take, counts)
