@@ -17,6 +17,7 @@ from sim.batch.spec import ResolvedBatch, load_spec, point_json, run_id
 from sim.batch.store import Results, Store, open_results
 from sim.batch.worker import ChunkResult, Task, run_chunk
 from sim.errors import OutputError
+from sim.runner import safe_name
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -301,7 +302,7 @@ def run_batch(spec: str | Path, out: str | Path | None = None, *, workers: int |
         if replications < 1:
             raise OutputError(f"replications must be at least 1, got {replications}")
         batch.replications = int(replications)
-    out = Path(out) if out is not None else Path("results") / batch.name
+    out = Path(out) if out is not None else Path("results") / safe_name(batch.name)
     if target_rel_halfwidth is not None:
         if not target_rel_halfwidth > 0:
             raise OutputError(f"the target relative half-width must be > 0, got "

@@ -170,9 +170,19 @@ class ResolvedBatch:
         return reps * sum(len(v.policies) for v in self.variants)
 
 
+def _str_keys(value: Any) -> Any:
+    """``value`` with every mapping key as text, so that it sorts (YAML allows 1 and "b" as
+    keys of one mapping; JSON with sorted keys does not)."""
+    if isinstance(value, dict):
+        return {str(k): _str_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_str_keys(v) for v in value]
+    return value
+
+
 def point_json(point: dict[str, Any]) -> str:
     """Canonical text of a sweep point (stable across runs)."""
-    return json.dumps(point, sort_keys=True, separators=(",", ":"), default=str)
+    return json.dumps(_str_keys(point), sort_keys=True, separators=(",", ":"), default=str)
 
 
 def run_id(digest: str, policy: str, replication: int, seed: int, version: str) -> str:
@@ -251,7 +261,7 @@ def _resolve(spec: BatchSpec, path: Path, locs: Locations) -> tuple[list[Variant
     grid = list(itertools.product(*(range(len(v)) for v in spec.sweep.values())))
     sweep_dups = False
     for key, values in spec.sweep.items():
-        texts = [json.dumps(v, sort_keys=True, default=str) for v in values]
+        texts = [json.dumps(_str_keys(v), sort_keys=True, default=str) for v in values]
         for j, t in enumerate(texts):
             if t in texts[:j]:
                 sweep_dups = True

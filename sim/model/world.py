@@ -116,6 +116,7 @@ class World:
                                for r, rule in enumerate(scenario.dispositions)
                                if rule.action == "release"]
         self.orders: list[CapacityOrder] = []
+        self.bought_beds = np.zeros(D, dtype=np.int64)  # beds delivered by a pooled fund
         self.capacity_version = 0  # bumped whenever beds or units are added or changed
         self.events: list[tuple[float, str, str, str]] = []
 
@@ -239,7 +240,8 @@ class World:
         for ev in self._timeline.get(day, ()):
             if ev.kind == "capacity_change":
                 d = self.plan.dest_ids.index(ev.destination)
-                self.reception.beds[d] = ev.beds
+                # the timeline sets the destination's own beds; beds a fund bought stay
+                self.reception.beds[d] = ev.beds + self.bought_beds[d]
                 self.capacity_version += 1
                 self.events.append((day, "capacity_change", ev.destination, f"beds={ev.beds}"))
             elif ev.kind == "breakout":
@@ -356,6 +358,7 @@ class World:
         self.capacity_version += 1
         if order.kind == "beds":
             self.reception.beds[order.target] += order.amount
+            self.bought_beds[order.target] += order.amount
         else:
             self.units_free[order.target] += order.amount
             self.units_total[order.target] += order.amount
@@ -393,7 +396,7 @@ class World:
         horizon = self.plan.horizon
         for day in range(horizon):
             if day:  # the end of the previous day was recorded just before this instant
-                yield self.env.timeout(day - self.env.now)
+                yield _day_start(self.env, day - self.env.now)
             self._apply_events(day)
             self.escapes.recapture(day, self.stock)
             eff = self.conflict.effect()
@@ -429,6 +432,16 @@ class World:
             orders=self.orders,
             **self.rec,
         )
+
+
+def _day_start(env: simpy.Environment, delay: float) -> simpy.Event:
+    """A timeout that fires before every other event due at the same instant: the daily steps
+    of day d run before trip events at exactly t = d (a unit back, an arrival, a delivery),
+    so that those see day d's crossing counters and are screened from day d + 1."""
+    event = simpy.Event(env)
+    event._ok, event._value = True, None  # triggered, as simpy's Timeout does
+    env.schedule(event, simpy.events.URGENT, delay)
+    return event
 
 
 def run_world(scenario: Scenario, replication: int = 0, treasury: Treasury | None = None,

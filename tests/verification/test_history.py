@@ -1,0 +1,99 @@
+"""Historical validation: `sim validate-history` compares a replay's cumulative transfers with
+its observed counts (per-point errors, the averaged relative difference, a figure)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from sim.cli import app
+from sim.runner import compare_observed
+from sim.verification.history import history_figure, validate_history
+
+ROOT = Path(__file__).resolve().parents[2]
+REPLAY = ROOT / "scenarios" / "jan2026_replay.yaml"
+TINY = ROOT / "tests" / "data" / "tiny.yaml"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def report():
+    return validate_history(REPLAY, replications=3)
+
+
+def test_every_observation_is_compared(report):
+    scn = report.scenario
+    pts = report.points
+    assert len(pts) == len(scn.observed) >= 4
+    assert pts["source"].str.len().min() > 10, "every observation keeps its source"
+    assert (pts["measure"] == [o.measure for o in scn.observed]).all()
+    assert (pts["model_min"] <= pts["model_mean"] + 1e-9).all()
+    assert (pts["model_mean"] <= pts["model_max"] + 1e-9).all()
+    for _, r in pts.iterrows():
+        assert r["error"] == pytest.approx(r["model_mean"] - r["observed"])
+        assert r["rel_error"] == pytest.approx(r["error"] / r["observed"])
+    assert report.averaged_relative_difference == pytest.approx(pts["rel_error"].abs().mean())
+
+
+def test_same_numbers_as_sim_run(report):
+    # the same comparison as the summary of `sim run` (sim.runner.compare_observed)
+    daily = report.daily.assign(policy="none")
+    table = compare_observed(report.scenario, daily)
+    pd.testing.assert_series_equal(table["model_mean"], report.points["model_mean"],
+                                   check_names=False)
+    assert math.isclose(table["rel_error"].abs().mean(), report.averaged_relative_difference)
+
+
+def test_model_column_matches_each_observations_measure(report):
+    day = int(report.points["day"].iloc[-1])
+    at = report.daily[report.daily["day"] == day]
+    column = "departed" if report.points["measure"].iloc[-1] == "departed" else "transferred"
+    assert report.points["model_mean"].iloc[-1] == pytest.approx(at[column].mean())
+
+
+def test_figure(report):
+    fig = history_figure(report)
+    assert len(fig.axes) == 2
+    obs = [c for ax in fig.axes for c in ax.collections if c.get_label() == "observed"]
+    assert len(obs) == 2 and all(len(c.get_offsets()) == len(report.points) for c in obs)
+    assert "averaged relative difference" in fig._suptitle.get_text()
+
+
+def test_cli_prints_points_and_average_and_writes_the_figure(tmp_path):
+    fig = tmp_path / "figs" / "history.png"
+    res = runner.invoke(app, ["validate-history", str(REPLAY), "-n", "2", "--figure", str(fig)])
+    assert res.exit_code == 0, res.output
+    assert "averaged relative difference:" in res.stdout
+    for date in ("2026-01-21", "2026-01-30", "2026-02-01", "2026-02-06"):
+        assert date in res.stdout
+    assert fig.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"figure written to {fig}" in res.stdout.replace("\n", "")
+
+
+def test_cli_under_a_policy_and_as_svg(tmp_path):
+    fig = tmp_path / "h.svg"
+    res = runner.invoke(app, ["validate-history", str(REPLAY), "-n", "1", "--policy",
+                              "eu_key", "--figure", str(fig)])
+    assert res.exit_code == 0, res.output
+    assert "policy eu_key" in res.stdout and fig.read_text().lstrip().startswith("<?xml")
+
+
+@pytest.mark.parametrize("args, message", [
+    ([str(TINY)], "no observations to compare with"),
+    ([str(REPLAY), "-n", "1", "--figure", "{tmp}/h.txt"], "cannot write a figure as '.txt'"),
+    ([str(REPLAY), "-n", "1", "--figure", "{tmp}/file/h.png"], "cannot create"),
+    ([str(REPLAY), "-n", "1", "--figure", "{tmp}"], "is a folder"),
+    (["{tmp}/missing.yaml"], "file not found"),
+    ([str(REPLAY), "-n", "1", "--policy", "nope", "--figure", "{tmp}/h.png"],
+     "unknown policy 'nope'"),
+])
+def test_cli_errors_are_one_clear_message(tmp_path, args, message):
+    (tmp_path / "file").write_text("a file, not a folder")
+    res = runner.invoke(app, ["validate-history", *[a.format(tmp=tmp_path) for a in args]])
+    assert res.exit_code == 2, res.output
+    assert message in res.stderr and "Traceback" not in res.output
+    assert not list(tmp_path.glob("*.png")) and not list(tmp_path.glob(".*tmp*"))
