@@ -77,22 +77,22 @@ class Dispatcher:
                           for s in range(len(plan.site_ids))]
         self._pair_site = np.array([s for s, _ in plan.pairs], dtype=np.int64)
         self._pair_index = {pair: i for i, pair in enumerate(plan.pairs)}
-        self._masks: dict[int, np.ndarray] = {}  # day -> [P, G] 0/1 of who a pair carries
+        dests = np.array([d for _, d in plan.pairs], dtype=np.int64)
+        self._carries = ((plan.action[self._pair_site] == 1)
+                         & (plan.dest_of[self._pair_site] == dests[:, None]))  # [P, G]
+        self._mask_day, self._mask_now = -1, np.zeros(0, dtype=np.int64)
         self._priority = {
             (s, d): int(plan.priority[s][(plan.action[s] == 1) & (plan.dest_of[s] == d)].min())
             for s, d in plan.pairs}
 
     # ------------------------------------------------------------------ planning
     def _mask(self, day: int) -> np.ndarray:
-        mask = self._masks.get(day)
-        if mask is None:
+        """0/1 [P, G]: the groups each pair carries whose transfer has started by ``day``."""
+        if day != self._mask_day:
             plan = self.w.plan
-            sites = self._pair_site
-            dests = np.array([d for _, d in plan.pairs], dtype=np.int64)
-            mask = self._masks[day] = (
-                (plan.action[sites] == 1) & (plan.dest_of[sites] == dests[:, None])
-                & (plan.start_day[sites] <= day)).astype(np.int64)
-        return mask
+            self._mask_day, self._mask_now = day, (
+                self._carries & (plan.start_day[self._pair_site] <= day)).astype(np.int64)
+        return self._mask_now
 
     def waiting_all(self, day: int) -> np.ndarray:
         """People waiting for each transfer pair ([P, G]), whose disposition has started."""

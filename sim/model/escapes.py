@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.plan import Plan
-from sim.model.reception import split_rows
+from sim.model.reception import split_count, split_rows
 from sim.rng import Streams
 from sim.scenario.distributions import binomial_ppf, binomial_ppf_small
 
@@ -82,8 +82,13 @@ class Escapes:
         if rec is None or not out.any():
             return
         caught = binomial_ppf(u, out.sum(axis=1), rec.probability)
-        if caught.any():
-            self.returns[day + self.delay] += split_rows(out, caught)
+        rows = np.flatnonzero(caught)
+        back = self.returns[day + self.delay]
+        if rows.size <= 2:  # usually one or two sites: split them one by one
+            for s in rows:
+                back[s] += split_count(out[s], int(caught[s]))
+        else:
+            back[rows] += split_rows(out[rows], caught[rows])
 
     def recapture(self, day: int, stock: np.ndarray) -> None:
         """Return recaptured people due on ``day`` to their sites."""

@@ -119,15 +119,14 @@ def split_count(vec: np.ndarray, k: int) -> np.ndarray:
 
 
 def split_rows(counts: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """:func:`split_count` for every row of ``counts`` ([R, G]) at once, ``k`` ([R]) each."""
+    """Take ``k[r]`` people from each row of group counts ``counts`` ([R, G]) pro rata, by
+    cumulative rounding (each group gets the floor or the ceiling of its exact share, and
+    every row adds up to its ``k``); vectorised over rows."""
     total = counts.sum(axis=1)
     k = np.minimum(k, total)
     with np.errstate(divide="ignore", invalid="ignore"):
         exact = counts * np.where(total > 0, k / total, 0.0)[:, None]
-    take = np.floor(exact).astype(np.int64)
-    short = k - take.sum(axis=1)
-    order = np.argsort(-(exact - take), axis=1, kind="stable")
-    rank = np.empty_like(order)
-    np.put_along_axis(rank, order, np.arange(counts.shape[1])[None, :], axis=1)
-    take += rank < short[:, None]
-    return np.minimum(take, counts)
+    edges = np.floor(np.cumsum(exact, axis=1) + 1e-9).astype(np.int64)
+    edges[:, -1] = k  # the row total, exactly
+    take = np.diff(edges, axis=1, prepend=0)
+    return np.clip(take, 0, counts)
