@@ -64,6 +64,7 @@ class Dispatcher:
         self.departures: list[tuple[float, int, np.ndarray]] = []  # (time, site, people)
         self._pending: dict[int, np.ndarray] = {}  # next trip's uniforms, per fleet
         self._travel: dict[int, tuple[np.ndarray, int]] = {}  # pre-drawn blocks, per fleet
+        self._escort_cost = scn.costs.escort_cost_per_person_day
         self._trip_cost = [self.fleets[r.fleet].cost_per_trip
                            + self.fleets[r.fleet].cost_per_km * 2 * r.distance_km
                            for r in plan.routes]
@@ -195,13 +196,13 @@ class Dispatcher:
         route, quota = free[0]
         load = min(self.fleets[route.fleet].seats, n_wait, beds, quota, accept)
         take = self._select(s, people, load)
-        schedule, cost, escorts = self._cost(route, take)
+        schedule, cost, escorts = self._cost(route, take, load)
         if not w.ledger.treasury.can_fund(day, _TRANSPORT, s, cost[0] + cost[1]):
             return "funding"
         if not dispatch:
             return None
         self._pending.pop(route.fleet, None)
-        self._dispatch(route, take, schedule, cost, escorts, day)
+        self._dispatch(route, take, load, schedule, cost, escorts, day)
         return None
 
     def _select(self, s: int, people: np.ndarray, load: int) -> np.ndarray:
@@ -220,7 +221,7 @@ class Dispatcher:
                 break
         return take
 
-    def _cost(self, route, take: np.ndarray):
+    def _cost(self, route, take: np.ndarray, load: int):
         """Trip schedule (from one draw of six uniforms), costs by nationality, escorts."""
         w = self.w
         fleet = self.fleets[route.fleet]
@@ -241,11 +242,13 @@ class Dispatcher:
         duration = arrive + back_t + turn_t
         level = int(w.plan.security[take > 0].max())
         escorts = int(fleet.escorts_per_trip.get(_LEVELS[level], 0))
-        share = (take @ w.nat_matrix) / max(int(take.sum()), 1)
+        share = (take @ w.nat_matrix) / load  # the trip's costs split by nationality on board
         transport = self._trip_cost[route.index] * share
         escort_days = escorts * duration * share
-        security = escort_days * w.plan.scenario.costs.escort_cost_per_person_day
-        return (load_t, arrive, duration, incident), (transport, security, escort_days), escorts
+        security = escort_days * self._escort_cost
+        total = self._trip_cost[route.index] + escorts * duration * self._escort_cost
+        return ((load_t, arrive, duration, incident, total), (transport, security, escort_days),
+                escorts)
 
     def _next_uniforms(self, fleet: int) -> np.ndarray:
         """The next six uniforms of stream ``travel:<fleet>`` (drawn in blocks of trips: a
@@ -257,10 +260,9 @@ class Dispatcher:
         self._travel[fleet] = (block, used + 1)
         return block[used]
 
-    def _dispatch(self, route, take, schedule, cost, escorts, day) -> None:
+    def _dispatch(self, route, take, n, schedule, cost, escorts, day) -> None:
         w = self.w
         s, d = route.origin, route.destination
-        n = int(take.sum())
         w.stock[s] -= take
         w.in_transit += take
         w.reception.reserve(d, n)
@@ -274,10 +276,9 @@ class Dispatcher:
         w.ledger.staff(day, _ESCORT, s, escort_days)
         now = w.env.now
         self.departures.append((now, s, take))
-        load_t, arrive, duration, incident = schedule
+        load_t, arrive, duration, incident, total = schedule
         trip = Trip(len(self.trips), route.fleet, route.index, s, d, route.crossing, now,
-                    now + arrive, now + duration, n, incident,
-                    float(transport.sum() + security.sum()), escorts)
+                    now + arrive, now + duration, n, incident, float(total), escorts)
         self.trips.append(trip)
         # two timed events per trip (arrival, unit back), as callbacks rather than a process
         w.env.timeout(arrive).callbacks.append(lambda _: self._arrive(trip, take))
@@ -285,7 +286,7 @@ class Dispatcher:
     def _arrive(self, trip: Trip, take: np.ndarray) -> None:
         w = self.w
         w.in_transit -= take
-        w.reception.arrive(trip.destination, take, w.env.now)
+        w.reception.arrive(trip.destination, take, w.env.now, trip.people)
         w.env.timeout(trip.back - w.env.now).callbacks.append(lambda _: self._back(trip))
 
     def _back(self, trip: Trip) -> None:

@@ -49,8 +49,8 @@ class Reception:
         self.reserved[d] += n
         self.used[d] += n
 
-    def arrive(self, d: int, people: np.ndarray, t: float) -> None:
-        self.reserved[d] -= int(people.sum())
+    def arrive(self, d: int, people: np.ndarray, t: float, n: int | None = None) -> None:
+        self.reserved[d] -= int(people.sum()) if n is None else n
         self.queue[d].append([t, people.copy()])
         self.queued[d] += people
         self.arrived += people
