@@ -123,15 +123,9 @@ def run(
 
 
 def _fmt(x: float) -> str:
-    import math
+    from sim.numbers import fmt_number
 
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    if abs(x) >= 1e6:
-        return f"{x / 1e6:,.1f}M"
-    if abs(x) >= 100:
-        return f"{x:,.0f}"
-    return f"{x:,.3g}"
+    return fmt_number(x)
 
 
 def _cell(row) -> str:

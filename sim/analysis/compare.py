@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.stats import holm, lower_bound, paired_interval, rel_halfwidth, t_interval
+from sim.numbers import fmt_number
 from sim.scenario.errors import Problem, ScenarioError
 
 HIGHER_IS_BETTER = ("transferred", "repatriated", "discharged", "recaptured")
@@ -84,19 +85,8 @@ def direction(kpi: str, higher_is_better: Iterable[str] | None = None) -> str:
 
 
 def fmt(x: float) -> str:
-    """A number for people: 3 significant digits, thousands separators."""
-    if x is None or not math.isfinite(x):
-        return "n/a"
-    a = abs(x)
-    if a >= 1e9:
-        return f"{x / 1e9:.3g} billion"
-    if a >= 1e6:
-        return f"{x / 1e6:.3g} million"
-    if a >= 1000:
-        return f"{x:,.0f}"
-    if a == 0:
-        return "0"
-    return f"{x:.3g}"
+    """A number for people, in words for millions and billions (verdicts)."""
+    return fmt_number(x, words=True)
 
 
 def verdict(diff: float, low: float, high: float, p_adj: float, baseline: str,

@@ -255,21 +255,6 @@ def empty_note(ax, text: str = "no data") -> None:
     ax.grid(False)
 
 
-def fmt_number(x: float) -> str:
-    if x is None or not math.isfinite(x):
-        return "n/a"
-    a = abs(x)
-    if a >= 1e9:
-        return f"{x / 1e9:.3g} bn"
-    if a >= 1e6:
-        return f"{x / 1e6:.3g} M"
-    if a >= 1000:
-        return f"{x:,.0f}"
-    if a == 0:
-        return "0"
-    return f"{x:.3g}"
-
-
 def save(fig: Figure, path, fmt: str | None = None) -> None:
     """Save with the project's settings (tight bounding box keeps the footnote)."""
     with matplotlib.rc_context(RC):

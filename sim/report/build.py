@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import OutputError
+from sim.numbers import fmt_number
 from sim.plots.data import mean_ci, observed_frame, policies_of
 from sim.plots.files import Folder, View, figure_specs, load_folder
 from sim.plots.labels import kpi_label
@@ -55,28 +56,11 @@ def esc(x: Any) -> str:
 
 
 def fmt(x: Any, digits: int = 3) -> str:
-    if x is None:
-        return "n/a"
+    """A number for the report; text that is not a number is escaped as it is."""
     try:
-        v = float(x)
+        return fmt_number(x, digits)
     except (TypeError, ValueError):
         return esc(x)
-    if not math.isfinite(v):
-        return "n/a"
-    a = abs(v)
-    if a < 1e-9:
-        return "0"
-    if a >= 1e9:
-        return f"{v / 1e9:.{digits}g} bn"
-    if a >= 1e6:
-        return f"{v / 1e6:.{digits}g} M"
-    if a >= 1000:
-        return f"{v:,.0f}"
-    if a == 0:
-        return "0"
-    if a >= 100:
-        return f"{v:.0f}"
-    return f"{v:.{digits}g}"
 
 
 def md_inline(text: str) -> str:

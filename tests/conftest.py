@@ -1,3 +1,5 @@
+"""Fixtures shared by the figure and report tests: small stored results, made once."""
+
 from __future__ import annotations
 
 import pandas as pd
