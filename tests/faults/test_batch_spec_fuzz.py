@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from sim.batch import load_spec
 from sim.batch.spec import BatchSpec
 from sim.scenario import ScenarioError
+from tests.fuzzing import mutated_yaml
 
 TINY = Path(__file__).resolve().parents[1] / "data" / "tiny.yaml"
 VALID = {
@@ -137,38 +138,8 @@ def test_mutated_specs_fail_cleanly(data):
 VALID_TEXT = yaml.safe_dump(VALID, sort_keys=False).encode("utf-8")
 
 
-@st.composite
-def mutated_texts(draw) -> bytes:
-    raw = bytearray(VALID_TEXT)
-    for _ in range(draw(st.integers(1, 3))):
-        op = draw(st.sampled_from(["flip", "truncate", "insert", "drop_line", "dup_line",
-                                   "indent"]))
-        note(op)
-        if not raw:
-            raw = bytearray(draw(st.binary(max_size=20)))
-            continue
-        pos = draw(st.integers(0, len(raw) - 1))
-        lines = bytes(raw).split(b"\n")
-        i = draw(st.integers(0, len(lines) - 1))
-        if op == "flip":
-            raw[pos] ^= draw(st.integers(1, 255))
-        elif op == "truncate":
-            del raw[pos:]
-        elif op == "insert":
-            chunk = draw(st.text(max_size=6) | st.sampled_from(
-                ["\t", ": ", "- ", "{", "]", "'", '"', "&a ", "*a", "!!python/none ", "---\n",
-                 "\x00", "\ufeff", "? ", "<<: ", "!!python/object/apply:os.system [x] "]))
-            raw[pos:pos] = chunk.encode("utf-8")
-        elif op == "drop_line":
-            del lines[i]
-            raw = bytearray(b"\n".join(lines))
-        elif op == "dup_line":
-            lines.insert(i, lines[i])
-            raw = bytearray(b"\n".join(lines))
-        elif op == "indent":
-            lines[i] = (b" " * draw(st.integers(0, 6))) + lines[i].lstrip(b" ")
-            raw = bytearray(b"\n".join(lines))
-    return bytes(raw)
+def mutated_texts():
+    return mutated_yaml(VALID_TEXT)
 
 
 @settings(SETTINGS, max_examples=150)

@@ -15,6 +15,7 @@ from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.scenario.loader import apply_overrides, validate_scenario
 from sim.scenario.schema import Scenario as _Schema
 from sim.scenario.yamlio import parse_yaml, read_yaml
+from tests.fuzzing import mutated_yaml
 from tests.scenario.test_loader import RICH
 
 TINY = Path(__file__).resolve().parents[1] / "data" / "tiny.yaml"
@@ -160,40 +161,8 @@ def test_mutated_documents_fail_cleanly(data):
 
 
 # ----------------------------------------------------------------------------- raw text
-@st.composite
-def mutated_texts(draw) -> bytes:
-    raw = bytearray(TINY_TEXT)
-    for _ in range(draw(st.integers(1, 3))):
-        op = draw(st.sampled_from(["flip", "truncate", "insert", "drop_line", "dup_line",
-                                   "indent", "colon"]))
-        note(op)
-        if not raw:
-            raw = bytearray(draw(st.binary(max_size=20)))
-            continue
-        pos = draw(st.integers(0, len(raw) - 1))
-        lines = bytes(raw).split(b"\n")
-        i = draw(st.integers(0, len(lines) - 1))
-        if op == "flip":
-            raw[pos] ^= draw(st.integers(1, 255))
-        elif op == "truncate":
-            del raw[pos:]
-        elif op == "insert":
-            chunk = draw(st.text(max_size=6) | st.sampled_from(
-                ["\t", ": ", "- ", "{", "]", "'", '"', "&a ", "*a", "!!python/none ", "---\n",
-                 "\x00", "\ufeff", "%YAML 1.2\n", "? ", "<<: "]))
-            raw[pos:pos] = chunk.encode("utf-8")
-        elif op == "drop_line":
-            del lines[i]
-            raw = bytearray(b"\n".join(lines))
-        elif op == "dup_line":
-            lines.insert(i, lines[i])
-            raw = bytearray(b"\n".join(lines))
-        elif op == "indent":
-            lines[i] = (b" " * draw(st.integers(0, 6))) + lines[i].lstrip(b" ")
-            raw = bytearray(b"\n".join(lines))
-        elif op == "colon":
-            raw = bytearray(bytes(raw).replace(b": ", b":", 1))
-    return bytes(raw)
+def mutated_texts():
+    return mutated_yaml(TINY_TEXT)
 
 
 _TMP = tempfile.TemporaryDirectory(prefix="sim-fuzz-")
