@@ -18,15 +18,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.plan import BLOCK_REASONS, COST_CATEGORIES, PERSONNEL_KINDS, SECURITY
+from sim.model.plan import BLOCK_REASONS, COST_CATEGORIES, SECURITY
 from sim.model.reception import split_count
 
 if TYPE_CHECKING:
     from sim.model.world import World
 
 _TRANSPORT = COST_CATEGORIES.index("transport")
-_SECURITY = COST_CATEGORIES.index("security")
-_ESCORT = PERSONNEL_KINDS.index("escort")
 _LEVELS = {v: k for k, v in SECURITY.items()}
 _REASON_INDEX = {r: i for i, r in enumerate(BLOCK_REASONS)}
 _LASTING = frozenset(BLOCK_REASONS) - {"units"}
@@ -65,6 +63,10 @@ class Dispatcher:
         self._pending: dict[int, np.ndarray] = {}  # next trip's uniforms, per fleet
         self._travel: dict[int, tuple[np.ndarray, int]] = {}  # pre-drawn blocks, per fleet
         self._escort_cost = scn.costs.escort_cost_per_person_day
+        self._fight_closes = {pair: any(r.closed_when_fighting for r in routes)
+                              for pair, routes in self.routes_of.items()}
+        self._least_load = {r.index: min(self.fleets[r.fleet].min_load, self.fleets[r.fleet].seats)
+                            for r in plan.routes}  # smallest load a trip on the route takes
         self._trip_cost = [self.fleets[r.fleet].cost_per_trip
                            + self.fleets[r.fleet].cost_per_km * 2 * r.distance_km
                            for r in plan.routes]
@@ -174,13 +176,14 @@ class Dispatcher:
             return "done"
         if not w.site_open(s):
             return "access"
-        fighting = w.conflict.state() == "fighting"
-        routes = [r for r in self.routes_of[pair] if not (r.closed_when_fighting and fighting)]
-        if not routes:
-            return "route"
-        needs = [min(self.fleets[r.fleet].min_load, self.fleets[r.fleet].seats, n_wait)
-                 for r in routes]
-        accept, beds = w.acceptance_left(day), int(w.reception.free_beds()[d])
+        routes = self.routes_of[pair]
+        if self._fight_closes[pair] and w.conflict.state() == "fighting":
+            routes = [r for r in routes if not r.closed_when_fighting]
+            if not routes:
+                return "route"
+        needs = [min(self._least_load[r.index], n_wait) for r in routes]
+        accept = w.acceptance_left(day)
+        beds = max(int(w.reception.beds[d] - w.reception.used[d]), 0)
         if accept < min(needs):
             return "acceptance"
         if beds < min(needs):
@@ -271,9 +274,7 @@ class Dispatcher:
         w.accept(day, n)
         w.units_free[route.fleet] -= 1
         transport, security, escort_days = cost
-        w.ledger.book(day, _TRANSPORT, s, transport, discretionary=True)
-        w.ledger.book(day, _SECURITY, s, security, discretionary=True)
-        w.ledger.staff(day, _ESCORT, s, escort_days)
+        w.ledger.book_trip(day, s, transport, security, escort_days)
         now = w.env.now
         self.departures.append((now, s, take))
         load_t, arrive, duration, incident, total = schedule

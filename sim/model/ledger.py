@@ -7,6 +7,10 @@ import numpy as np
 from sim.model.funding import Treasury
 from sim.model.plan import COST_CATEGORIES, PERSONNEL_KINDS, Plan
 
+_TRANSPORT = COST_CATEGORIES.index("transport")
+_SECURITY = COST_CATEGORIES.index("security")
+_ESCORT = PERSONNEL_KINDS.index("escort")
+
 
 class Ledger:
     """Records every cost and personnel-day; forwards each entry to the treasury."""
@@ -26,6 +30,19 @@ class Ledger:
             return
         self.cost[day, category, location] += by_nat
         self.treasury.accrue(day, category, location, by_nat, discretionary)
+
+    def book_trip(self, day: int, location: int, transport: np.ndarray, security: np.ndarray,
+                  escort_days: np.ndarray) -> None:
+        """A trip's transport and escort costs and escort-days (discretionary), at once."""
+        if day >= self.horizon:
+            return
+        self.cost[day, _TRANSPORT, location] += transport
+        self.cost[day, _SECURITY, location] += security
+        self.personnel[day, _ESCORT, location] += escort_days
+        treasury = self.treasury
+        treasury.accrue(day, _TRANSPORT, location, transport, True)
+        treasury.accrue(day, _SECURITY, location, security, True)
+        treasury.personnel(day, _ESCORT, location, escort_days)
 
     def staff(self, day: int, kind: int, location: int, by_nat: np.ndarray) -> None:
         if day >= self.horizon or not by_nat.any():
