@@ -29,11 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sim.analysis.stats import mean_ci
 from sim.errors import OutputError
 from sim.scenario import dump_scenario, load_scenario, scenario_digest
 from sim.scenario.schema import Scenario
 from sim.simulation import simulate
-from sim.stats import mean_ci
 
 
 @dataclass

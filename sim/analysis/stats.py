@@ -54,6 +54,12 @@ def t_interval(values, level: float = 0.95) -> Interval:
     return Interval(n, mean, sd, mean - half, mean + half, p)
 
 
+def mean_ci(values, level: float = 0.95) -> tuple[float, float, float, int]:
+    """:func:`t_interval` as a tuple (mean, low, high, n) for tables and figures."""
+    i = t_interval(values, level)
+    return i.mean, i.low, i.high, i.n
+
+
 def paired_interval(x, y, level: float = 0.95) -> Interval:
     """CI of mean(x - y) over pairs where both are known (paired t)."""
     d = np.asarray(x, dtype=float) - np.asarray(y, dtype=float)

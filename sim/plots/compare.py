@@ -11,7 +11,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from sim.plots.data import mean_ci, policies_of, select_policies
+from sim.analysis.stats import mean_ci
+from sim.plots.data import policies_of, select_policies
 from sim.plots.labels import axis_label, kpi_label
 from sim.plots.style import (
     GREY,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -65,23 +64,6 @@ def bands(daily: pd.DataFrame, column: str, by: str = "policy",
         dates = daily.drop_duplicates("day").set_index("day")["date"]
         q["date"] = q["day"].map(dates)
     return q.sort_values([by, "day"], kind="stable").reset_index(drop=True)
-
-
-def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, int]:
-    """Mean and t-interval (NaN bounds with fewer than 2 values); NaN values ignored."""
-    from scipy import stats
-
-    x = np.asarray(values, dtype=float)
-    x = x[np.isfinite(x)]
-    n = x.size
-    if n == 0:
-        return math.nan, math.nan, math.nan, 0
-    m = float(x.mean())
-    if n < 2:
-        return m, math.nan, math.nan, n
-    se = float(x.std(ddof=1)) / math.sqrt(n)
-    h = float(stats.t.ppf(0.5 + level / 2, n - 1)) * se
-    return m, m - h, m + h, n
 
 
 def prefixed(df: pd.DataFrame, prefix: str) -> list[str]:

@@ -23,9 +23,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis.stats import mean_ci
 from sim.errors import OutputError
 from sim.numbers import fmt_number
-from sim.plots.data import mean_ci, observed_frame, policies_of
+from sim.plots.data import observed_frame, policies_of
 from sim.plots.files import Folder, View, figure_specs, load_folder
 from sim.plots.labels import kpi_label
 from sim.report import sources as src

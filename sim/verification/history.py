@@ -98,7 +98,7 @@ def history_figure(report: HistoryReport) -> Figure:
     import pandas as pd
     from matplotlib.figure import Figure
 
-    from sim.stats import mean_ci
+    from sim.analysis.stats import mean_ci
 
     pts = report.points
     measures = sorted(set(pts["measure"]))
