@@ -43,3 +43,21 @@ def mutated_yaml(draw, valid: bytes) -> bytes:
         elif op == "colon":
             raw = bytearray(bytes(raw).replace(b": ", b":", 1))
     return bytes(raw)
+
+
+def paths(node, path=()):
+    """Every path into a nested document (mappings and lists), the root first."""
+    yield path
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from paths(v, path + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from paths(v, path + (i,))
+
+
+def get(node, path):
+    """The value at ``path`` in a nested document."""
+    for part in path:
+        node = node[part]
+    return node

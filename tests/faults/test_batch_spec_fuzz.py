@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 from sim.batch import load_spec
 from sim.batch.spec import BatchSpec
 from sim.scenario import ScenarioError
+from tests.fuzzing import get as _get
 from tests.fuzzing import mutated_yaml
+from tests.fuzzing import paths as _paths
 
 TINY = Path(__file__).resolve().parents[1] / "data" / "tiny.yaml"
 VALID = {
@@ -51,22 +53,6 @@ values = st.recursive(
     max_leaves=8,
 )
 keys = text_keys | st.integers(-3, 3) | st.none() | st.booleans()
-
-
-def _paths(node, path=()):
-    yield path
-    if isinstance(node, dict):
-        for k, v in node.items():
-            yield from _paths(v, path + (k,))
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            yield from _paths(v, path + (i,))
-
-
-def _get(node, path):
-    for part in path:
-        node = node[part]
-    return node
 
 
 @st.composite

@@ -15,7 +15,9 @@ from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.scenario.loader import apply_overrides, validate_scenario
 from sim.scenario.schema import Scenario as _Schema
 from sim.scenario.yamlio import parse_yaml, read_yaml
+from tests.fuzzing import get as _get
 from tests.fuzzing import mutated_yaml
+from tests.fuzzing import paths as _paths
 from tests.scenario.test_loader import RICH
 
 TINY = Path(__file__).resolve().parents[1] / "data" / "tiny.yaml"
@@ -66,22 +68,6 @@ values = st.recursive(
     lambda kids: st.lists(kids, max_size=4) | st.dictionaries(keys, kids, max_size=4),
     max_leaves=8,
 )
-
-
-def _paths(node, path=()):
-    yield path
-    if isinstance(node, dict):
-        for k, v in node.items():
-            yield from _paths(v, path + (k,))
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            yield from _paths(v, path + (i,))
-
-
-def _get(node, path):
-    for part in path:
-        node = node[part]
-    return node
 
 
 @st.composite
