@@ -4,7 +4,7 @@ The model books every cost through :class:`Treasury`: unavoidable costs (holding
 feeding people) with :meth:`accrue`; discretionary steps (a trip, a screening slot) ask
 :meth:`can_fund` first and, if allowed, book with :meth:`accrue`. Once a day the treasury may
 order capacity (:meth:`orders`), e.g. beds or convoy units bought by a pooled fund.
-The default :class:`Unlimited` treasury funds everything and orders nothing: it only records.
+The base :class:`Treasury` funds everything and orders nothing: the ledger only records.
 """
 
 from __future__ import annotations
@@ -73,5 +73,3 @@ class Treasury:
         """Capacity to buy today (none by default)."""
         return []
 
-
-Unlimited = Treasury

@@ -44,12 +44,6 @@ class Ledger:
         treasury.accrue(day, _SECURITY, location, security, True)
         treasury.personnel(day, _ESCORT, location, escort_days)
 
-    def staff(self, day: int, kind: int, location: int, by_nat: np.ndarray) -> None:
-        if day >= self.horizon or not by_nat.any():
-            return
-        self.personnel[day, kind, location] += by_nat
-        self.treasury.personnel(day, kind, location, by_nat)
-
     def book_rows(self, day: int, category: int, first_location: int, rows: np.ndarray) -> None:
         """Book unavoidable costs for consecutive locations ([L, N]) in one step."""
         if day >= self.horizon:

@@ -34,8 +34,6 @@ class Reception:
         self.discharges = np.zeros((D, plan.horizon + 1, G), dtype=np.int64)
         self.discharged = np.zeros(G, dtype=np.int64)
         self.arrived = np.zeros(G, dtype=np.int64)
-        self.screen_wait_sum = 0.0  # person-days spent queueing for screening
-        self.screened_total = 0
 
     @property
     def occupancy(self) -> np.ndarray:
@@ -69,22 +67,19 @@ class Reception:
         q = self.queue[d]
         left = capacity
         while q and left > 0 and q[0][0] <= day:
-            t_arr, vec = q[0]
+            vec = q[0][1]
             n = int(vec.sum())
             if n <= left:
-                take = vec
+                take, k = vec, n
                 q.popleft()
             else:
-                take = split_count(vec, left)
+                take, k = split_count(vec, left), left
                 q[0][1] = vec - take
-            k = int(take.sum())
             left -= k
             done += take
-            self.screen_wait_sum += k * max(day - t_arr, 0.0)
         if done.any():
             self.queued[d] -= done
             self.staying[d] += done
-            self.screened_total += int(done.sum())
             self._schedule_stays(d, day, done)
         return done
 

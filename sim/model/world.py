@@ -140,7 +140,6 @@ class World:
                                           for c in plan.controller_ids])
         self._site_hazard = plan.base_hazard.max(axis=1)
         self._timeline = self._dated_events()
-        self.initial_controller = self.controller_index(0)
 
         self.rec = {
             "site_stock": np.zeros((T, S, G), dtype=np.int64),
