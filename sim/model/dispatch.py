@@ -174,7 +174,7 @@ class Dispatcher:
         n_wait = int(people.sum())
         if n_wait == 0:
             return "done"
-        if not w.site_open(s):
+        if not w.site_accessible(s):
             return "access"
         routes = self.routes_of[pair]
         if self._fight_closes[pair] and w.conflict.state() == "fighting":

@@ -209,7 +209,7 @@ class World:
         """Per-site daily escape hazard per person now (used to order dispatch)."""
         return self._site_hazard * self.controller_multipliers()
 
-    def site_open(self, s: int) -> bool:
+    def site_accessible(self, s: int) -> bool:
         return bool(self._site_open[min(int(self.env.now), self.plan.horizon), s])
 
     def crossing_left(self, c: int) -> int:
