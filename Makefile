@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint venv clean browser
+.PHONY: run test bench lint venv clean browser equivalence
 
 venv: $(STAMP)
 
@@ -34,6 +34,12 @@ browser:
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# Refactors change no number: compare every shipped scenario x policy x 3 replications with a
+# git revision (default HEAD), value for value.
+REV ?= HEAD
+equivalence: $(STAMP)
+	$(BIN)/python -m tests.equivalence check --against $(REV)
 
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks
