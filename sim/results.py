@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.model.plan import BLOCK_REASONS, COST_CATEGORIES, PERSONNEL_KINDS
-from sim.model.world import RawRun
+from sim.costs import COST_CATEGORIES, PERSONNEL_KINDS
+from sim.model.reasons import BLOCK_REASONS
+from sim.model.records import RawRun
 
 if TYPE_CHECKING:
     import pandas as pd

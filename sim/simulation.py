@@ -1,8 +1,17 @@
-"""``simulate``: one replication of a scenario under a burden-sharing policy."""
+"""``simulate``: one replication of a scenario under a burden-sharing policy.
+
+This is the one place that runs the model: it builds the world with the policy's treasury
+(the model's funding interface), runs it, and hands the records and the payers' ledger to
+:class:`sim.results.RunResult`.
+"""
 
 from __future__ import annotations
 
+from sim.errors import Problem, ScenarioError
 from sim.model.world import run_world
+from sim.policy.allocation import PayerLedger
+from sim.policy.compiled import compile_policy
+from sim.policy.treasury import PolicyTreasury
 from sim.results import RunResult
 from sim.scenario.schema import Scenario
 
@@ -16,6 +25,12 @@ def simulate(scenario: Scenario, policy: str | None = None, replication: int = 0
     """
     if policy is None:
         return RunResult(run_world(scenario, replication, None, seed))
-    from sim.policy.apply import simulate_with_policy
-
-    return simulate_with_policy(scenario, policy, replication, seed)
+    if policy not in scenario.policies:
+        known = ", ".join(scenario.policies) or "none defined in the scenario's policies:"
+        raise ScenarioError([Problem(scenario.metadata.name, None, "policies",
+                                     f"unknown policy '{policy}' (expected one of: {known})")])
+    compiled = compile_policy(scenario, policy)
+    treasury = PolicyTreasury(compiled)
+    raw = run_world(scenario, replication, treasury, seed)
+    payers = PayerLedger(compiled, raw, treasury)
+    return RunResult(raw, policy=policy, extra_kpis=payers.kpis(), payers=payers)

@@ -6,9 +6,10 @@ from collections.abc import Generator
 
 import simpy
 
-from sim.model.plan import CONFLICT_STATES, Plan
+from sim.model.plan import Plan
 from sim.rng import Streams
-from sim.scenario.schema import Effects
+from sim.scenario.hazards import Effects
+from sim.scenario.vocabulary import CONFLICT_STATES
 
 _NEUTRAL = Effects()
 

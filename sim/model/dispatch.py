@@ -13,40 +13,24 @@ fleet (busy units, which come back) and money.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.plan import BLOCK_REASONS, COST_CATEGORIES, SECURITY
+from sim.costs import CostCategory
+from sim.model.reasons import BLOCK_REASONS
 from sim.model.reception import split_count
+from sim.model.records import Trip
+from sim.scenario.vocabulary import Action, SecurityLevel
 
 if TYPE_CHECKING:
     from sim.model.world import World
 
-_TRANSPORT = COST_CATEGORIES.index("transport")
-_LEVELS = {v: k for k, v in SECURITY.items()}
+_TRANSPORT = int(CostCategory.transport)
 _REASON_INDEX = {r: i for i, r in enumerate(BLOCK_REASONS)}
 _LASTING = frozenset(BLOCK_REASONS) - {"units"}
 _UNKNOWN = "unknown"  # held back, reason not yet evaluated
 _BLOCK = 64  # trips' uniforms drawn at once per fleet
-
-
-@dataclass(slots=True)
-class Trip:
-    id: int
-    fleet: int
-    route: int
-    origin: int
-    destination: int
-    crossing: int
-    depart: float
-    arrive: float
-    back: float
-    people: int
-    incident: bool
-    cost: float
-    escorts: int
 
 
 class Dispatcher:
@@ -75,18 +59,18 @@ class Dispatcher:
         self._blocked_epoch: list[tuple | None] = [None] * len(plan.pairs)
         self._tried_epoch: list[tuple | None] = [None] * len(plan.pairs)
         self._fleets_of = [{r.fleet for r in self.routes_of[pair]} for pair in plan.pairs]
-        transfer = plan.action == 1
+        transfer = plan.action == Action.transfer
         self._one_band = [len(set(plan.priority[s][transfer[s]].tolist())) <= 1
                           for s in range(len(plan.site_ids))]
         self._pair_site = np.array([s for s, _ in plan.pairs], dtype=np.int64)
         self._pair_index = {pair: i for i, pair in enumerate(plan.pairs)}
         dests = np.array([d for _, d in plan.pairs], dtype=np.int64)
-        self._carries = ((plan.action[self._pair_site] == 1)
+        self._carries = ((plan.action[self._pair_site] == Action.transfer)
                          & (plan.dest_of[self._pair_site] == dests[:, None]))  # [P, G]
         self._mask_day, self._mask_now = -1, np.zeros(0, dtype=np.int64)
-        self._priority = {
-            (s, d): int(plan.priority[s][(plan.action[s] == 1) & (plan.dest_of[s] == d)].min())
-            for s, d in plan.pairs}
+        transfers = plan.action == Action.transfer
+        self._priority = {(s, d): int(plan.priority[s][transfers[s] & (plan.dest_of[s] == d)].min())
+                          for s, d in plan.pairs}
 
     # ------------------------------------------------------------------ planning
     def _mask(self, day: int) -> np.ndarray:
@@ -244,7 +228,7 @@ class Dispatcher:
         arrive = load_t + out_t + delay
         duration = arrive + back_t + turn_t
         level = int(w.plan.security[take > 0].max())
-        escorts = int(fleet.escorts_per_trip.get(_LEVELS[level], 0))
+        escorts = int(fleet.escorts_per_trip.get(SecurityLevel(level).name, 0))
         share = (take @ w.nat_matrix) / load  # the trip's costs split by nationality on board
         transport = self._trip_cost[route.index] * share
         escort_days = escorts * duration * share

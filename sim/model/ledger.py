@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.costs import COST_CATEGORIES, PERSONNEL_KINDS, CostCategory, PersonnelKind
 from sim.model.funding import Treasury
-from sim.model.plan import COST_CATEGORIES, PERSONNEL_KINDS, Plan
+from sim.model.plan import Plan
 
-_TRANSPORT = COST_CATEGORIES.index("transport")
-_SECURITY = COST_CATEGORIES.index("security")
-_ESCORT = PERSONNEL_KINDS.index("escort")
+_TRANSPORT = int(CostCategory.transport)
+_SECURITY = int(CostCategory.security)
+_ESCORT = int(PersonnelKind.escort)
 
 
 class Ledger:

@@ -11,16 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.scenario.schema import Scenario
-
-ACTIONS = ("stay", "transfer", "release", "repatriate")
-SECURITY = {"low": 0, "medium": 1, "high": 2}
-COST_CATEGORIES = (
-    "transport", "security", "detention_syria", "detention_iraq", "screening",
-    "rehabilitation", "repatriation", "capacity_expansion",
-)
-PERSONNEL_KINDS = ("escort", "guard")
-BLOCK_REASONS = ("access", "route", "acceptance", "beds", "crossing", "units", "funding")
-CONFLICT_STATES = ("ceasefire", "fighting")
+from sim.scenario.vocabulary import Action, SecurityLevel
 
 
 @dataclass(frozen=True)
@@ -50,7 +41,7 @@ class Plan:
     group_nat: np.ndarray  # [G] nationality index
     group_cat: np.ndarray  # [G] category index
     initial_stock: np.ndarray  # [S, G]
-    action: np.ndarray  # [S, G] index into ACTIONS
+    action: np.ndarray  # [S, G] an Action
     rule: np.ndarray  # [S, G] index of the disposition rule (-1 none)
     dest_of: np.ndarray  # [S, G] destination index for transfers (-1 otherwise)
     start_day: np.ndarray  # [S, G] first day the disposition applies
@@ -110,7 +101,7 @@ def compile_plan(scn: Scenario) -> Plan:
             for r, rule in enumerate(scn.dispositions):
                 if (_matches(rule.sites, sid) and _matches(rule.nationalities, nat_ids[n])
                         and _matches(rule.categories, cat_ids[c])):
-                    action[s, g] = ACTIONS.index(rule.action)
+                    action[s, g] = Action[rule.action]
                     rule_of[s, g] = r
                     if rule.destination:
                         dest_of[s, g] = dest_ids.index(rule.destination)
@@ -162,7 +153,7 @@ def compile_plan(scn: Scenario) -> Plan:
         base_hazard=base_hazard,
         upkeep=np.array([cats[c].upkeep_per_day for c in group_cat]),
         guards_per_person=np.array([cats[c].guards_per_100 / 100.0 for c in group_cat]),
-        security=np.array([SECURITY[cats[c].security_level] for c in group_cat]),
+        security=np.array([SecurityLevel[cats[c].security_level] for c in group_cat]),
         site_cost=np.array([scn.sites[s].cost_per_person_day for s in site_ids]),
         site_capacity=np.array([scn.sites[s].capacity for s in site_ids], dtype=np.int64),
         routes=routes,

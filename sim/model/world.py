@@ -11,63 +11,29 @@ the dispatcher again when their unit is free. The conflict alternation is its ow
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass
 
 import numpy as np
 import simpy
 
+from sim.costs import COST_CATEGORIES, PersonnelKind
 from sim.model.conflict import Conflict
-from sim.model.dispatch import Dispatcher, Trip
+from sim.model.dispatch import Dispatcher
 from sim.model.escapes import Escapes
 from sim.model.funding import Backlog, CapacityOrder, Treasury
 from sim.model.ledger import Ledger
-from sim.model.plan import (
-    ACTIONS,
-    BLOCK_REASONS,
-    COST_CATEGORIES,
-    PERSONNEL_KINDS,
-    Plan,
-    compile_plan,
-)
+from sim.model.plan import compile_plan
+from sim.model.reasons import BLOCK_REASONS
 from sim.model.reception import Reception, split_count
+from sim.model.records import RawRun
 from sim.rng import Streams
 from sim.scenario.schema import Scenario
+from sim.scenario.timeline import controller_schedule, open_schedule
+from sim.scenario.vocabulary import Action
 
-_TRANSFER, _RELEASE, _REPATRIATE = (ACTIONS.index(a) for a in ("transfer", "release",
-                                                                 "repatriate"))
-_GUARD = PERSONNEL_KINDS.index("guard")
+_REPATRIATE = int(Action.repatriate)
+_GUARD = int(PersonnelKind.guard)
 _END_OF_DAY = 1.0 - 1e-9  # the daily record is taken at t = d + _END_OF_DAY
 _COST = {k: i for i, k in enumerate(COST_CATEGORIES)}
-
-
-@dataclass
-class RawRun:
-    """Everything a run produced, as numpy arrays and plain records (no pandas here)."""
-
-    plan: Plan
-    replication: int
-    site_stock: np.ndarray  # [T, S, G] end of day
-    dest_stock: np.ndarray  # [T, D, G]
-    in_transit: np.ndarray  # [T, G]
-    arrived: np.ndarray  # [T, G] cumulative arrivals in Iraq
-    discharged: np.ndarray  # [T, G] cumulative
-    released: np.ndarray  # [T, G] cumulative
-    repatriated: np.ndarray  # [T, G] cumulative
-    escaped: np.ndarray  # [T, G] cumulative gross
-    recaptured: np.ndarray  # [T, G] cumulative, back in a site
-    beds: np.ndarray  # [T, D]
-    units: np.ndarray  # [T, F]
-    controller: np.ndarray  # [T, S]
-    fighting: np.ndarray  # [T] 1 if fighting at the end of the day
-    blocked: np.ndarray  # [T, R] people held back by each constraint
-    waiting: np.ndarray  # [T] people whose transfer has started and who wait at a site
-    cost: np.ndarray  # [T, K, L, N]
-    personnel: np.ndarray  # [T, 2, L, N]
-    trips: list[Trip]
-    events: list[tuple[float, str, str, str]]  # (time, kind, target, detail)
-    escaped_by_site: np.ndarray  # [S, G]
-    departures: list[tuple[float, int, np.ndarray]]  # (time, origin site, people by group)
-    orders: list[CapacityOrder]
 
 
 class World:
@@ -134,8 +100,8 @@ class World:
                             for f in range(len(plan.fleet_ids))]
         self._dest_category = [_COST["rehabilitation" if d.kind == "rehabilitation"
                                      else "detention_iraq"] for d in self.reception.specs]
-        self._controllers = self._controller_schedule()
-        self._site_open, self._crossing_open = self._open_schedule()
+        self._controllers = controller_schedule(scenario)
+        self._site_open, self._crossing_open = open_schedule(scenario)
         self._controller_mult = np.array([scenario.controllers[c].escape_multiplier
                                           for c in plan.controller_ids])
         self._site_hazard = plan.base_hazard.max(axis=1)
@@ -161,36 +127,6 @@ class World:
         self._blocked_yesterday = np.zeros(len(BLOCK_REASONS), dtype=np.int64)
 
     # ------------------------------------------------------------------ schedules
-    def _controller_schedule(self) -> np.ndarray:
-        """Controller index of each site on each day ([T + 1, S])."""
-        plan, scn = self.plan, self.scn
-        out = np.zeros((plan.horizon + 1, len(plan.site_ids)), dtype=np.int64)
-        for s, sid in enumerate(plan.site_ids):
-            periods = [(scn.day(p.start), plan.controller_ids.index(p.controller))
-                       for p in scn.sites[sid].controller]
-            periods += [(scn.day(ev.start), plan.controller_ids.index(ev.controller))
-                        for ev in scn.conflict.timeline
-                        if ev.kind == "control_change" and ev.site == sid]
-            for start, c in sorted(periods):
-                out[start:, s] = c
-        return out
-
-    def _open_schedule(self) -> tuple[np.ndarray, np.ndarray]:
-        """Whether each site and each crossing is open on each day ([T + 1, S], [T + 1, C])."""
-        plan, scn = self.plan, self.scn
-        sites = np.ones((plan.horizon + 1, len(plan.site_ids)), dtype=bool)
-        crossings = np.ones((plan.horizon + 1, len(plan.crossing_ids)), dtype=bool)
-        for s, sid in enumerate(plan.site_ids):
-            for c in scn.sites[sid].closures:
-                sites[scn.day(c.start):scn.day(c.end), s] = False
-        for ev in scn.conflict.timeline:
-            if ev.kind == "site_closed":
-                sites[scn.day(ev.start):scn.day(ev.end), plan.site_ids.index(ev.site)] = False
-            elif ev.kind == "crossing_closed":
-                crossings[scn.day(ev.start):scn.day(ev.end),
-                          plan.crossing_ids.index(ev.crossing)] = False
-        return sites, crossings
-
     def _dated_events(self) -> dict[int, list]:
         out: dict[int, list] = {}
         for ev in self.scn.conflict.timeline:

@@ -270,7 +270,7 @@ def blocking(daily: pd.DataFrame, *, policies: Iterable[str] | str | None = None
     """Which constraint held dispatch back each day: people waiting for a transfer, stacked
     by the constraint that stopped their last dispatch attempt (mean across replications),
     one panel per policy."""
-    from sim.model.plan import BLOCK_REASONS
+    from sim.model.reasons import BLOCK_REASONS
 
     df = select_policies(daily, policies)
     all_reasons = list(reasons) if reasons is not None else [

@@ -1,19 +1,18 @@
-"""Burden sharing: payer rules, policies (budgets, pooled fund, security sharing).
+"""Burden sharing under a policy: share matrices, budgets that throttle the programme, a
+pooled fund, and the ledger allocated to payers.
 
-- :mod:`sim.policy.rules`: rules as pure functions, the registry (``@register_rule``, entry
-  point group ``sim.policies``) and the built-in rules ``host_pays``, ``nationality``,
-  ``key``, ``un_scale``, ``hybrid``, ``cap`` and ``fixed``;
-- :mod:`sim.policy.spec`: the ``policies:`` section (pydantic) and its located checks;
-- :mod:`sim.policy.compiled`: share matrices per (category, location, controller);
-- :mod:`sim.policy.treasury`: budgets that throttle the programme, the pooled fund;
-- :mod:`sim.policy.apply`: ``simulate_with_policy`` and the payer KPIs.
+- payer rules and their registry are :mod:`sim.rules` (re-exported here: ``register_rule``);
+- the ``policies:`` section of a scenario is :mod:`sim.scenario.policies`;
+- :mod:`sim.policy.compiled`: a policy's share matrices, budgets and fiscal years;
+- :mod:`sim.policy.treasury`: the model's funding interface under a policy (budgets, fund);
+- :mod:`sim.policy.allocation`: a run's ledger allocated to payers.
 
-See docs/policies.md.
+The policy package never runs the model: :func:`sim.simulate` does. See docs/policies.md.
 """
 
 from __future__ import annotations
 
-from sim.policy.rules import (
+from sim.rules import (
     Context,
     Entry,
     RuleError,

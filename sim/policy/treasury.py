@@ -28,14 +28,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.costs import HOLDING_COSTS, CostCategory
 from sim.model.funding import Backlog, CapacityOrder, Treasury
-from sim.model.plan import COST_CATEGORIES
 from sim.policy.compiled import CompiledPolicy
 
-_SECURITY = COST_CATEGORIES.index("security")
-_CAPACITY = COST_CATEGORIES.index("capacity_expansion")
-_HOLDING = frozenset(COST_CATEGORIES.index(c) for c in (
-    "security", "detention_syria", "detention_iraq", "rehabilitation"))
+_SECURITY = int(CostCategory.security)
+_CAPACITY = int(CostCategory.capacity_expansion)
+_HOLDING = frozenset(int(c) for c in HOLDING_COSTS)
 _EPS = 1e-6
 
 

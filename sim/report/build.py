@@ -296,7 +296,7 @@ def scenario_html(scn) -> str:
                  f"{'no limit' if acc.total is None else f'{acc.total:,}'}"
                  f"{'; caps: ' + esc(caps) if caps else ''}.</p>")
     if scn.policies:
-        rows = [[esc(name), md_inline(" ".join(str(p.get("description", "")).split()))]
+        rows = [[esc(name), md_inline(" ".join(p.description.split()))]
                 for name, p in scn.policies.items()]
         parts.append("<h3>Burden-sharing policies</h3>" + _table(["policy", "description"],
                                                                 rows))

@@ -9,7 +9,10 @@ import difflib
 from collections.abc import Iterator
 from typing import Any
 
+from sim.rules import Context, RuleError, check_ref
+from sim.scenario.policies import Policy
 from sim.scenario.schema import Scenario
+from sim.scenario.shares import policy_shares
 
 Finding = tuple[tuple, str]
 
@@ -221,14 +224,41 @@ def _escapes(scn: Scenario) -> Iterator[Finding]:
 
 
 def _policies(scn: Scenario) -> Iterator[Finding]:
-    if not scn.policies:
+    """Each policy's references, its rules' parameters, and that every ledger entry of the
+    scenario gets valid shares under it."""
+    for name, policy in scn.policies.items():
+        base = ("policies", name)
+        found = list(_policy(name, policy, base, scn))
+        yield from found
+        if found:
+            continue
+        try:
+            policy_shares(scn, name)
+        except RuleError as exc:
+            yield base + ("rule",), str(exc)
+        except Exception as exc:  # a user's rule failed: report it, do not crash the loader
+            yield base + ("rule",), (f"rule '{policy.rule}' failed while computing shares: "
+                                     f"{type(exc).__name__}: {exc}")
+
+
+def _policy(name: str, p: Policy, base: tuple, scn: Scenario) -> Iterator[Finding]:
+    if p.receiving not in scn.countries:
+        yield base + ("receiving",), _unknown("country", p.receiving, scn.countries)
         return
-    try:  # the policy package validates its own section
-        from sim.policy.spec import check_policies
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("sim.policy", "sim.policy.spec"):
-            raise
-        yield (("policies",), "policies cannot be checked: the policy package (sim.policy.spec) "
-                              "is not installed (expected it to be present)")
-        return
-    yield from check_policies(scn)
+    ctx = Context(scn, p.receiving)
+    yield from check_ref(p.main, base, ctx)
+    for payer in p.budgets:
+        if payer not in scn.countries:
+            yield base + ("budgets", payer), _unknown("payer country", payer, scn.countries)
+    for field in ("security", "reference"):
+        ref = getattr(p, field)
+        if ref is not None:
+            yield from check_ref(ref, base + (field,), ctx)
+    if p.fund is not None:
+        yield from check_ref(p.fund.contributions, base + ("fund", "contributions"), ctx)
+        for i, item in enumerate(p.fund.buy):
+            known = scn.destinations if item.kind == "beds" else scn.fleets
+            if item.target not in known:
+                what = "destination" if item.kind == "beds" else "fleet"
+                yield (base + ("fund", "buy", i, "target"),
+                       _unknown(what, item.target, known))

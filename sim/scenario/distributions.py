@@ -8,7 +8,7 @@ value by its inverse CDF, so that every draw consumes exactly one uniform from i
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -17,6 +17,9 @@ from scipy import special
 
 class _Dist(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+    member_word: ClassVar[str] = "distribution"
+    described_as: ClassVar[str] = ("a distribution, e.g. {dist: fixed, value: 1} or "
+                                   "{dist: lognormal, mean: 2, sd: 1}")
 
     @property
     def mean(self) -> float:  # pragma: no cover - overridden

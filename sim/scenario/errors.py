@@ -1,28 +1,5 @@
-"""ScenarioError: every problem in an input file, each located as ``file:line: path: message``."""
+"""Located input errors (defined in :mod:`sim.errors`; kept here for ``sim.scenario``)."""
 
-from __future__ import annotations
+from sim.errors import Problem, ScenarioError
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int | None
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
-
-
-class ScenarioError(ValueError):
-    """A scenario (or batch spec) is invalid. ``problems`` lists every problem found."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
-        n = len(self.problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in the input:" if n > 1 else ""
-        body = "\n".join(str(p) for p in self.problems)
-        super().__init__(f"{head}\n{body}" if head else body)
+__all__ = ["Problem", "ScenarioError"]

@@ -9,27 +9,24 @@ into day numbers by :meth:`Scenario.day`. Cross-references between sections are 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     NonNegativeFloat,
     NonNegativeInt,
     PositiveInt,
+    PrivateAttr,
     model_validator,
 )
 
+from sim.scenario.base import Base, DayOrDate, Id, check_order
 from sim.scenario.distributions import Distribution
+from sim.scenario.hazards import Conflict, Escapes
+from sim.scenario.policies import Policy
 
-DayOrDate = dt.date | NonNegativeInt
-Id = str
-
-
-class Base(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+T = TypeVar("T")
 
 # --------------------------------------------------------------------------- metadata
 class Metadata(Base):
@@ -82,13 +79,8 @@ class AccessClosure(Base):
 
     @model_validator(mode="after")
     def _order(self):
-        _check_order(self.start, self.end)
+        check_order(self.start, self.end)
         return self
-
-
-def _check_order(start, end) -> None:
-    if type(start) is type(end) and end <= start:
-        raise ValueError(f"end ({end}) must be after start ({start})")
 
 
 class Site(Base):
@@ -214,109 +206,6 @@ class Acceptance(Base):
     caps: list[AcceptanceCap] = Field(default_factory=list)
 
 
-# --------------------------------------------------------------------------- conflict
-class Effects(Base):
-    escape: NonNegativeFloat = 1.0
-    travel_time: NonNegativeFloat = Field(default=1.0, gt=0)
-    incident: NonNegativeFloat = 1.0
-    crossing_quota: NonNegativeFloat = 1.0
-    breakout: NonNegativeFloat = 1.0
-
-
-class CeasefireProcess(Base):
-    """Stochastic alternation of ceasefire and fighting spells."""
-
-    initial: Literal["ceasefire", "fighting"] = "ceasefire"
-    ceasefire_duration: Distribution
-    fighting_duration: Distribution
-
-
-class TimelineEvent(Base):
-    """A dated event. ``kind`` says which fields apply:
-
-    - control_change: site, controller
-    - crossing_closed: crossing, end
-    - site_closed: site, end
-    - ceasefire / fighting: forces the conflict state until end
-    - capacity_change: destination, beds
-    - breakout: site, fraction (a deterministic mass escape)
-    """
-
-    kind: Literal[
-        "control_change", "crossing_closed", "site_closed", "ceasefire", "fighting",
-        "capacity_change", "breakout",
-    ]
-    start: DayOrDate
-    end: DayOrDate | None = None
-    site: Id | None = None
-    crossing: Id | None = None
-    destination: Id | None = None
-    controller: Id | None = None
-    beds: NonNegativeInt | None = None
-    fraction: float | None = Field(default=None, ge=0, le=1)
-    note: str = ""
-
-    @model_validator(mode="after")
-    def _fields(self):
-        need = {
-            "control_change": ("site", "controller"),
-            "crossing_closed": ("crossing", "end"),
-            "site_closed": ("site", "end"),
-            "ceasefire": ("end",),
-            "fighting": ("end",),
-            "capacity_change": ("destination", "beds"),
-            "breakout": ("site", "fraction"),
-        }[self.kind]
-        missing = [f for f in need if getattr(self, f) is None]
-        if missing:
-            raise ValueError(f"event kind '{self.kind}' needs {', '.join(missing)}")
-        if self.end is not None and "end" not in need:
-            raise ValueError(f"event kind '{self.kind}' happens on its start date and takes no "
-                             f"end (expected end only for crossing_closed, site_closed, "
-                             f"ceasefire and fighting)")
-        if self.end is not None:
-            _check_order(self.start, self.end)
-        return self
-
-
-class Conflict(Base):
-    timeline: list[TimelineEvent] = Field(default_factory=list)
-    process: CeasefireProcess | None = None
-    effects: dict[Literal["ceasefire", "fighting"], Effects] = Field(default_factory=dict)
-
-
-# --------------------------------------------------------------------------- escapes
-class MassBreakout(Base):
-    rate_per_year: NonNegativeFloat
-    """Expected breakouts per site-year in a ceasefire under the original custodian."""
-    fraction: Distribution
-    """Fraction of the site's people freed: a distribution on [0, 1] (beta, or fixed,
-    uniform or triangular within [0, 1])."""
-
-    @model_validator(mode="after")
-    def _on_unit_interval(self):
-        f = self.fraction
-        top = {"fixed": "value", "uniform": "high", "triangular": "high"}.get(f.dist)
-        if f.dist != "beta" and (top is None or getattr(f, top) > 1):
-            raise ValueError("fraction must be a distribution on [0, 1] (expected beta, or "
-                             "fixed, uniform or triangular with values up to 1)")
-        return self
-
-
-class Recapture(Base):
-    probability: float = Field(ge=0, le=1)
-    delay_days: NonNegativeInt = 7
-
-
-class Escapes(Base):
-    base_hazard_per_day: dict[Literal["prison", "camp"], NonNegativeFloat]
-    category_multiplier: dict[Id, NonNegativeFloat] = Field(default_factory=dict)
-    crowding_exponent: NonNegativeFloat = 0.0
-    """Hazard x (occupancy/capacity)^exponent when the site is over capacity."""
-    mass_breakout: MassBreakout | None = None
-    recapture: Recapture | None = None
-
-
 # --------------------------------------------------------------------------- costs, policies
 class Costs(Base):
     currency: str = "USD"
@@ -353,11 +242,25 @@ class Scenario(Base):
     conflict: Conflict = Field(default_factory=Conflict)
     escapes: Escapes
     costs: Costs = Field(default_factory=Costs)
-    policies: dict[Id, dict] = Field(default_factory=dict)
-    """Burden-sharing policies (validated by ``sim.policy``)."""
+    policies: dict[Id, Policy] = Field(default_factory=dict)
+    """Burden-sharing policies (see :mod:`sim.scenario.policies`)."""
     observed: list[Observation] = Field(default_factory=list)
+    _derived: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     # ---------------------------------------------------------------- helpers
+    def derived(self, key: str, make: Callable[[], T]) -> T:
+        """A value computed once from this (immutable) scenario and kept with it, e.g. its
+        compiled plan or a compiled policy; ``make()`` computes it on first use."""
+        try:
+            return self._derived[key]
+        except KeyError:
+            value = self._derived[key] = make()
+            return value
+
+    def __getstate__(self) -> dict[Any, Any]:
+        state = super().__getstate__()  # derived values are recomputed where they are used
+        return {**state, "__pydantic_private__": {"_derived": {}}}
+
     def day(self, when: DayOrDate | None) -> int | None:
         """Day number (from start_date) of a date or day offset."""
         if when is None:

@@ -13,16 +13,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.plan import ACTIONS, COST_CATEGORIES, PERSONNEL_KINDS
+from sim.costs import CostCategory, PersonnelKind
 from sim.model.world import _END_OF_DAY
+from sim.scenario.vocabulary import Action
 
 if TYPE_CHECKING:
-    from sim.model.world import RawRun
+    from sim.model.records import RawRun
     from sim.results import RunResult
 
-_TRANSFER = ACTIONS.index("transfer")
-_TRANSPORT = COST_CATEGORIES.index("transport")
-_ESCORT = PERSONNEL_KINDS.index("escort")
+_TRANSFER = int(Action.transfer)
+_TRANSPORT = int(CostCategory.transport)
+_ESCORT = int(PersonnelKind.escort)
 REL = 1e-9
 
 

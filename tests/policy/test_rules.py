@@ -10,19 +10,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.model.plan import COST_CATEGORIES
-from sim.policy import rules
+from sim.costs import ACTIVITY_OF, COST_CATEGORIES
 from sim.policy.compiled import compile_policy
-from sim.policy.rules import (
+from sim.rules import (
     Context,
     Entry,
-    KeyParams,
     RuleError,
     cap_shares,
     key_shares,
     register_rule,
+    registry,
     unregister_rule,
 )
+from sim.rules.builtin import KeyParams
 from sim.scenario import scenario_from_dict
 from tests.policy.conftest import tiny, tiny_data
 
@@ -298,9 +298,9 @@ def test_entry_point_rules_are_loaded(monkeypatch):
 
     monkeypatch.setattr(md, "entry_points",
                         lambda group=None: [FakeEntryPoint()] if group == "sim.policies" else [])
-    monkeypatch.setattr(rules, "_PLUGINS_LOADED", False)
+    monkeypatch.setattr(registry, "_PLUGINS_LOADED", False)
     try:
-        assert "test_from_plugin" in rules.rule_names()
+        assert "test_from_plugin" in registry.rule_names()
         scn = tiny(p={"rule": "test_from_plugin"})
         assert sim.simulate(scn, policy="p").kpis["share_iraq"] == 1.0
     finally:
@@ -309,5 +309,5 @@ def test_entry_point_rules_are_loaded(monkeypatch):
 
 def test_builtin_rules_and_activities():
     assert {"host_pays", "nationality", "key", "un_scale", "hybrid", "cap",
-            "fixed"} <= set(rules.rule_names())
-    assert set(COST_CATEGORIES) <= set(rules.ACTIVITY_OF)
+            "fixed"} <= set(registry.rule_names())
+    assert set(COST_CATEGORIES) <= set(ACTIVITY_OF)

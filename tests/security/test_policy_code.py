@@ -10,12 +10,12 @@ import sys
 
 import pytest
 
-from sim.policy import rules
+from sim.rules import registry as rules
 from sim.scenario import ScenarioError, scenario_from_dict
 from tests.policy.conftest import tiny_data
 
 NAMES = ["os.system", "os:system", "builtins.eval", "subprocess.Popen", "antigravity",
-         "this", "sim.policy.rules:_load_plugins", "__import__('os').system('touch x')",
+         "this", "sim.rules.registry:_load_plugins", "__import__('os').system('touch x')",
          "../../rules.py"]
 
 

@@ -1,60 +1,17 @@
-"""Payer rules: pure functions from a ledger entry to payer shares that sum to 1.
-
-A rule is a function ``rule(entry, ctx, params) -> {payer: weight}``:
-
-- ``entry`` (:class:`Entry`) is one ledger entry: cost category (or personnel kind), location,
-  nationality, amount, which side of the border the location is on, the controller of the
-  location that day (origin sites only) and the activity the cost belongs to;
-- ``ctx`` (:class:`Context`) gives the scenario's countries and controllers, the receiving
-  state, and nested rules (``ctx.shares(ref, entry)``);
-- ``params`` are the rule's parameters from the policy, validated by the rule's pydantic
-  model when it has one (a plain read-only mapping otherwise).
-
-The weights must be non-negative with a positive sum; they are normalised to sum to 1.
-Payers must be countries of the scenario. Rules must be pure and must not depend on the
-amount (shares apply to any amount): the treasury precomputes one share matrix per
-(category, location, controller) and multiplies cost vectors by it.
-
-Register a rule with the decorator::
-
-    from sim.policy import register_rule
-
-    @register_rule("half_and_half")
-    def half_and_half(entry, ctx, params):
-        return {"IRQ": 0.5, "USA": 0.5}
-
-or from an installed package through the entry point group ``sim.policies`` (the entry point
-loads a module whose decorators register rules, or a function registered under the entry
-point's name). A scenario can only name registered rules (no code in YAML).
+"""The built-in payer rules: ``host_pays``, ``nationality``, ``key`` (the EU 2015 relocation
+key by default), ``un_scale``, ``hybrid``, ``cap`` and ``fixed``, with their parameter models
+and checks. See docs/policies.md for what each does.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from sim.scenario.schema import Scenario
-
-Shares = dict[str, float]
-Finding = tuple[tuple, str]
-
-ACTIVITIES = ("transfer", "holding", "screening", "repatriation", "capacity")
-"""What a cost or personnel entry pays for (derived from its category)."""
-
-ACTIVITY_OF = {
-    "transport": "transfer", "security": "holding", "detention_syria": "holding",
-    "detention_iraq": "holding", "rehabilitation": "holding", "screening": "screening",
-    "repatriation": "repatriation", "capacity_expansion": "capacity",
-    "escort": "transfer", "guard": "holding",
-}
-"""Activity of each cost category and personnel kind. Escort costs are booked under
-``security`` but belong to ``transfer`` (the entry says so explicitly)."""
+from sim.rules.types import Entry, Finding, RuleDef, RuleError, RuleRef, Shares
 
 EU_2015_WEIGHTS = {"population": 0.4, "gdp_usd": 0.4, "unemployment_rate": 0.1,
                    "asylum_per_million": 0.1}
@@ -64,217 +21,9 @@ past asylum effort 10%."""
 EU_2015_INVERSE = ("unemployment_rate", "asylum_per_million")
 """Indicators that reduce a country's share (higher unemployment or past asylum effort)."""
 
-
-class RuleError(ValueError):
-    """A rule cannot give shares for an entry (unknown payer, no positive weight, ...)."""
-
-
-# ----------------------------------------------------------------------------- entries
-@dataclass(frozen=True)
-class Entry:
-    """One ledger entry as a rule sees it."""
-
-    category: str
-    """Cost category (``transport``, ``detention_iraq`` ...) or personnel kind (``escort``,
-    ``guard``)."""
-    location: str
-    """Origin site or destination id."""
-    nationality: str
-    amount: float = 1.0
-    side: Literal["syria", "iraq"] = "syria"
-    """``syria`` for an origin site, ``iraq`` for a destination."""
-    controller: str | None = None
-    """Controller of the origin site that day (None in Iraq)."""
-    activity: str = "holding"
-    """One of :data:`ACTIVITIES`."""
-    measure: Literal["cost", "personnel"] = "cost"
-
-
-class RuleRef(BaseModel):
-    """A rule named in YAML: ``{rule: key, params: {...}}``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    rule: str = Field(min_length=1)
-    params: dict[str, Any] = Field(default_factory=dict)
-
-
-# ----------------------------------------------------------------------------- registry
-@dataclass(frozen=True)
-class RuleDef:
-    name: str
-    fn: Callable[..., Mapping[str, float]]
-    params: type[BaseModel] | None = None
-    """Pydantic model validating the parameters (None: any mapping, passed read-only)."""
-    check: Callable[..., Iterator[Finding]] | None = None
-    """``check(params, ctx)`` yields (path relative to ``params``, message) findings."""
-    reference: Callable[..., Shares | None] | None = None
-    """``reference(params, ctx)``: the shares of a pooled dollar (the rule's key), or None."""
-
-
-_RULES: dict[str, RuleDef] = {}
-_PLUGINS_LOADED = False
-PLUGIN_ERRORS: dict[str, str] = {}
-"""Entry points of group ``sim.policies`` that failed to load, with the error."""
-
-
-def register_rule(name: str, *, params: type[BaseModel] | None = None,
-                  check: Callable[..., Iterator[Finding]] | None = None,
-                  reference: Callable[..., Shares | None] | None = None,
-                  replace: bool = False):
-    """Decorator: register ``fn(entry, ctx, params)`` as payer rule ``name``.
-
-    ``params`` is an optional pydantic model for the rule's parameters, ``check`` an optional
-    function yielding extra findings, ``reference`` an optional function giving the rule's key.
-    Registering a name twice is an error unless ``replace=True``.
-    """
-    if not name or not isinstance(name, str):
-        raise ValueError("a rule needs a non-empty name")
-
-    def deco(fn):
-        old = _RULES.get(name)
-        if old is not None and not replace and old.fn is not fn:
-            raise ValueError(f"payer rule '{name}' is already registered "
-                             f"(use register_rule(..., replace=True) to replace it)")
-        _RULES[name] = RuleDef(name, fn, params, check, reference)
-        return fn
-
-    return deco
-
-
-def unregister_rule(name: str) -> None:
-    """Remove a registered rule (for tests and interactive use)."""
-    _RULES.pop(name, None)
-
-
-def _load_plugins() -> None:
-    global _PLUGINS_LOADED
-    if _PLUGINS_LOADED:
-        return
-    _PLUGINS_LOADED = True
-    from importlib.metadata import entry_points
-
-    for ep in entry_points(group="sim.policies"):
-        try:
-            obj = ep.load()
-        except Exception as exc:  # a broken plugin must not break every scenario
-            PLUGIN_ERRORS[ep.name] = f"{type(exc).__name__}: {exc}"
-            warnings.warn(f"sim.policies entry point '{ep.name}' failed to load: {exc}",
-                          stacklevel=2)
-            continue
-        if callable(obj) and not isinstance(obj, type) and ep.name not in _RULES:
-            _RULES[ep.name] = RuleDef(ep.name, obj)
-
-
-def rule_names() -> list[str]:
-    """Names of every registered rule (built-in, decorated, and from entry points)."""
-    _load_plugins()
-    return sorted(_RULES)
-
-
-def get_rule(name: str) -> RuleDef:
-    _load_plugins()
-    try:
-        return _RULES[name]
-    except KeyError:
-        raise RuleError(f"unknown rule '{name}' (expected one of: "
-                        f"{', '.join(rule_names())})") from None
-
-
-# ----------------------------------------------------------------------------- context
-@dataclass
-class BoundRule:
-    """A rule with validated parameters, ready to give shares."""
-
-    rule: RuleDef
-    params: Any
-    ctx: Context
-
-    def __call__(self, entry: Entry) -> Shares:
-        raw = self.rule.fn(entry, self.ctx, self.params)
-        return normalise(raw, self.ctx.countries, self.rule.name)
-
-    def reference(self) -> Shares | None:
-        if self.rule.reference is None:
-            return None
-        ref = self.rule.reference(self.params, self.ctx)
-        return None if ref is None else normalise(ref, self.ctx.countries, self.rule.name)
-
-
-@dataclass
-class Context:
-    """What a rule may look at besides the entry: the scenario and the receiving state."""
-
-    scenario: Scenario
-    receiving: str = "IRQ"
-    _bound: dict[int, tuple[Any, BoundRule]] = field(default_factory=dict, repr=False)
-    _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
-
-    @property
-    def countries(self):
-        return self.scenario.countries
-
-    @property
-    def controllers(self):
-        return self.scenario.controllers
-
-    def bind(self, ref: RuleRef | Mapping) -> BoundRule:
-        """Look a rule up and validate its parameters (raises RuleError)."""
-        hit = self._bound.get(id(ref))
-        if hit is not None and hit[0] is ref:
-            return hit[1]
-        if not isinstance(ref, RuleRef):
-            ref = RuleRef.model_validate(ref)
-        rule = get_rule(ref.rule)
-        params = validate_params(rule, ref.params)
-        bound = BoundRule(rule, params, self)
-        self._bound[id(ref)] = (ref, bound)
-        return bound
-
-    def shares(self, ref: RuleRef | Mapping, entry: Entry) -> Shares:
-        """Shares of a nested rule for ``entry`` (used by composite rules)."""
-        return self.bind(ref)(entry)
-
-    def memo(self, owner: Any, compute: Callable[[], Any]) -> Any:
-        """Cache a value that depends only on the scenario and ``owner`` (e.g. a key's
-        parameters): computed once per owner object."""
-        hit = self._memo.get(id(owner))
-        if hit is None or hit[0] is not owner:
-            hit = self._memo[id(owner)] = (owner, compute())
-        return hit[1]
-
-
-def validate_params(rule: RuleDef, params: Mapping) -> Any:
-    if rule.params is None:
-        return MappingProxyType(dict(params))
-    try:
-        return rule.params.model_validate(dict(params))
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise RuleError(f"rule '{rule.name}': params.{where}: {first['msg']}") from None
-
-
-def normalise(raw: Mapping[str, float], countries: Mapping, rule: str) -> Shares:
-    """Check a rule's weights (known payers, finite, >= 0, positive sum); scale to sum 1."""
-    if not isinstance(raw, Mapping):
-        raise RuleError(f"rule '{rule}' returned {type(raw).__name__} "
-                        f"(expected a mapping payer -> share)")
-    out: Shares = {}
-    for payer, w in raw.items():
-        if payer not in countries:
-            raise RuleError(f"rule '{rule}' named payer '{payer}', which is not a country of "
-                            f"the scenario (expected one of: {', '.join(sorted(countries))})")
-        w = float(w)
-        if not math.isfinite(w) or w < 0:
-            raise RuleError(f"rule '{rule}' gave payer '{payer}' the share {w!r} "
-                            f"(expected a finite number >= 0)")
-        if w > 0:
-            out[payer] = out.get(payer, 0.0) + w
-    total = sum(out.values())
-    if total <= 0:
-        raise RuleError(f"rule '{rule}' gave no payer a positive share")
-    return {p: w / total for p, w in out.items()}
+Context = Any
+"""A :class:`sim.rules.registry.Context` (countries, controllers, receiving state, nested
+rules); the built-in rules only use its attributes and methods."""
 
 
 def _payer_spec(spec: str | Mapping[str, float]) -> Shares:
@@ -532,50 +281,22 @@ def _check_un(p: UnScaleParams, ctx: Context) -> Iterator[Finding]:
 def _check_hybrid(p: HybridParams, ctx: Context) -> Iterator[Finding]:
     for path, msg in _check_nationality(p.nationality, ctx):
         yield ("nationality",) + path, msg
-    yield from check_ref(p.rest, ("rest",), ctx)
+    yield from ctx.check(p.rest, ("rest",))
 
 
 def _check_cap(p: CapParams, ctx: Context) -> Iterator[Finding]:
-    yield from check_ref(p.rule, ("rule",), ctx)
+    yield from ctx.check(p.rule, ("rule",))
     for c, v in p.caps.items():
         if c not in ctx.countries:
             yield ("caps", c), _unknown(c, ctx.countries)
         elif not 0 <= v <= 1:
             yield ("caps", c), f"invalid cap {v:g} (expected a share between 0 and 1)"
     if p.overflow is not None:
-        yield from check_ref(p.overflow, ("overflow",), ctx)
+        yield from ctx.check(p.overflow, ("overflow",))
 
 
 def _check_fixed(p: FixedParams, ctx: Context) -> Iterator[Finding]:
     yield from _check_payer_spec(p.shares, ("shares",), ctx)
-
-
-def check_ref(ref: RuleRef, path: tuple, ctx: Context) -> Iterator[Finding]:
-    """Findings for a nested rule reference at ``path`` (``{rule: ..., params: ...}``)."""
-    try:
-        rule = get_rule(ref.rule)
-    except RuleError as exc:
-        yield path + ("rule",), str(exc)
-        return
-    yield from check_params(rule, ref.params, path + ("params",), ctx)
-
-
-def check_params(rule: RuleDef, params: Mapping, path: tuple, ctx: Context
-                 ) -> Iterator[Finding]:
-    """Validate ``params`` for ``rule``: schema first, then the rule's own checks."""
-    if rule.params is None:
-        parsed = MappingProxyType(dict(params))
-    else:
-        try:
-            parsed = rule.params.model_validate(dict(params))
-        except ValidationError as exc:
-            from sim.policy.spec import pydantic_findings
-
-            yield from pydantic_findings(exc, path, params, rule.params)
-            return
-    if rule.check is not None:
-        for sub, msg in rule.check(parsed, ctx):
-            yield path + tuple(sub), msg
 
 
 # ----------------------------------------------------------------------------- built-in rules
@@ -590,16 +311,12 @@ def _host_pays(entry: Entry, ctx: Context, p: HostPaysParams) -> Shares:
     return _custodian(entry, ctx, p.bill_backers, p.fallback)
 
 
-register_rule("host_pays", params=HostPaysParams, check=_check_host)(_host_pays)
 
 
-@register_rule("nationality", params=NationalityParams, check=_check_nationality)
 def _nationality_rule(entry: Entry, ctx: Context, p: NationalityParams) -> Shares:
     return _nationality(entry, ctx, p)
 
 
-@register_rule("key", params=KeyParams, check=_check_key,
-               reference=lambda p, ctx: key_shares(ctx, p))
 def _key_rule(entry: Entry, ctx: Context, p: KeyParams) -> Shares:
     return key_shares(ctx, p)
 
@@ -608,7 +325,6 @@ def _un_shares(p: UnScaleParams, ctx: Context) -> Shares:
     return {c: v for c, v in p.scale.items() if v > 0}
 
 
-@register_rule("un_scale", params=UnScaleParams, check=_check_un, reference=_un_shares)
 def _un_rule(entry: Entry, ctx: Context, p: UnScaleParams) -> Shares:
     return _un_shares(p, ctx)
 
@@ -617,7 +333,6 @@ def _hybrid_reference(p: HybridParams, ctx: Context) -> Shares | None:
     return ctx.bind(p.rest).reference()
 
 
-@register_rule("hybrid", params=HybridParams, check=_check_hybrid, reference=_hybrid_reference)
 def _hybrid_rule(entry: Entry, ctx: Context, p: HybridParams) -> Shares:
     out: Shares = {}
     if p.fraction > 0:
@@ -637,13 +352,22 @@ def _cap_reference(p: CapParams, ctx: Context) -> Shares | None:
     return cap_shares(inner, p.caps, p.max_share, over)
 
 
-@register_rule("cap", params=CapParams, check=_check_cap, reference=_cap_reference)
 def _cap_rule(entry: Entry, ctx: Context, p: CapParams) -> Shares:
     over = None if p.overflow is None else (lambda: ctx.shares(p.overflow, entry))
     return cap_shares(ctx.shares(p.rule, entry), p.caps, p.max_share, over)
 
 
-@register_rule("fixed", params=FixedParams, check=_check_fixed,
-               reference=lambda p, ctx: dict(p.shares))
 def _fixed_rule(entry: Entry, ctx: Context, p: FixedParams) -> Shares:
     return dict(p.shares)
+
+
+BUILTIN: tuple[RuleDef, ...] = (
+    RuleDef("host_pays", _host_pays, HostPaysParams, _check_host),
+    RuleDef("nationality", _nationality_rule, NationalityParams, _check_nationality),
+    RuleDef("key", _key_rule, KeyParams, _check_key, lambda p, ctx: key_shares(ctx, p)),
+    RuleDef("un_scale", _un_rule, UnScaleParams, _check_un, _un_shares),
+    RuleDef("hybrid", _hybrid_rule, HybridParams, _check_hybrid, _hybrid_reference),
+    RuleDef("cap", _cap_rule, CapParams, _check_cap, _cap_reference),
+    RuleDef("fixed", _fixed_rule, FixedParams, _check_fixed, lambda p, ctx: dict(p.shares)),
+)
+"""The rules every scenario can name (the registry starts with these)."""

@@ -1,4 +1,4 @@
-"""Run a scenario under a named policy; allocate the ledger to payers; payer KPIs.
+"""A run's ledger allocated to payers under a compiled policy; payer KPIs.
 
 KPIs added to :attr:`RunResult.kpis` (``X`` is a payer country id; payers are those any
 policy of the scenario can bill, so every policy of a scenario reports the same keys):
@@ -22,35 +22,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.plan import COST_CATEGORIES, PERSONNEL_KINDS
-from sim.model.world import RawRun, run_world
-from sim.policy.compiled import CompiledPolicy, budgeted_payers, compile_policy, report_payers
-from sim.policy.rules import ACTIVITY_OF
+from sim.costs import ACTIVITY_OF, COST_CATEGORIES, PERSONNEL_KINDS
+from sim.model.records import RawRun
+from sim.policy.compiled import CompiledPolicy, budgeted_payers, report_payers
 from sim.policy.treasury import PolicyTreasury
-from sim.results import RunResult
-from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     import pandas as pd
 
 _SECURITY = COST_CATEGORIES.index("security")
-
-
-def simulate_with_policy(scenario: Scenario, policy: str, replication: int = 0,
-                         seed: int | None = None) -> RunResult:
-    """Replication ``replication`` of ``scenario`` under policy ``policy`` (a name of its
-    ``policies:`` section)."""
-    if policy not in scenario.policies:
-        from sim.scenario.errors import Problem, ScenarioError
-
-        known = ", ".join(scenario.policies) or "none defined in the scenario's policies:"
-        raise ScenarioError([Problem(scenario.metadata.name, None, "policies",
-                                     f"unknown policy '{policy}' (expected one of: {known})")])
-    compiled = compile_policy(scenario, policy)
-    treasury = PolicyTreasury(compiled)
-    raw = run_world(scenario, replication, treasury, seed)
-    payers = PayerLedger(compiled, raw, treasury)
-    return RunResult(raw, policy=policy, extra_kpis=payers.kpis(), payers=payers)
 
 
 class PayerLedger:
@@ -110,8 +90,6 @@ class PayerLedger:
         """
         import pandas as pd
 
-        from sim.results import _date_index
-
         cols: dict[str, list] = {k: [] for k in (
             "day", "category", "activity", "location", "nationality", "measure", "payer",
             "share", "amount")}
@@ -142,8 +120,8 @@ class PayerLedger:
         df["day"] = df["day"].astype(np.int64)
         df = df.sort_values(["day", "measure", "category", "location", "nationality", "payer"],
                             kind="stable", ignore_index=True)
-        df.insert(1, "date", _date_index(self.cp.scenario.metadata.start_date,
-                                         df["day"].to_numpy()))
+        start = pd.to_datetime(self.cp.scenario.metadata.start_date)
+        df.insert(1, "date", start + pd.to_timedelta(df["day"].to_numpy(), unit="D"))
         return df
 
     # ------------------------------------------------------------------ KPIs
