@@ -32,5 +32,4 @@ def simulate(scenario: Scenario, policy: str | None = None, replication: int = 0
     compiled = compile_policy(scenario, policy)
     treasury = PolicyTreasury(compiled)
     raw = run_world(scenario, replication, treasury, seed)
-    payers = PayerLedger(compiled, raw, treasury)
-    return RunResult(raw, policy=policy, extra_kpis=payers.kpis(), payers=payers)
+    return RunResult(raw, policy=policy, payers=PayerLedger(compiled, raw, treasury))

@@ -1,6 +1,6 @@
 """Statistics on batch results: CIs, paired (common random numbers) comparisons, Holm."""
 
-from sim.analysis.compare import HEADLINE, HIGHER_IS_BETTER, adaptive_status, compare, save_compare
+from sim.analysis.compare import HEADLINE, adaptive_status, compare, save_compare
 from sim.analysis.stats import (
     Interval,
     holm,
@@ -11,6 +11,6 @@ from sim.analysis.stats import (
 )
 
 __all__ = [
-    "HEADLINE", "HIGHER_IS_BETTER", "Interval", "adaptive_status", "compare", "holm",
+    "HEADLINE", "Interval", "adaptive_status", "compare", "holm",
     "lower_bound", "paired_interval", "rel_halfwidth", "save_compare", "t_interval",
 ]

@@ -45,15 +45,13 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.stats import holm, lower_bound, paired_interval, rel_halfwidth, t_interval
+from sim.kpis import direction as kpi_direction
+from sim.kpis import headline
 from sim.numbers import fmt_number
 from sim.scenario.errors import Problem, ScenarioError
 
-HIGHER_IS_BETTER = ("transferred", "repatriated", "discharged", "recaptured")
-"""KPIs (and ``name:...`` variants) where more is better; for every other KPI less is."""
-
-HEADLINE = ("escaped", "transferred", "completion_day", "cost_total", "personnel_days",
-            "mean_wait_days", "remaining_at_sites", "share_iraq", "largest_share")
-"""KPIs printed by ``sim compare`` when no ``--kpi`` is given."""
+HEADLINE = tuple(headline())
+"""KPIs printed by ``sim compare`` when no ``--kpi`` is given (the catalogue's headline)."""
 
 PREFERRED_BASELINE = "iraq_alone"
 _ID = ("run_id", "scenario", "policy", "replication", "seed")
@@ -80,8 +78,11 @@ def _problem(where: str, path: str, message: str) -> ScenarioError:
 
 
 def direction(kpi: str, higher_is_better: Iterable[str] | None = None) -> str:
-    names = tuple(HIGHER_IS_BETTER if higher_is_better is None else higher_is_better)
-    return "higher" if kpi in names or kpi.split(":")[0] in names else "lower"
+    """"higher" or "lower" is better: the catalogue's direction, or ``higher_is_better``
+    (flat keys) when given."""
+    if higher_is_better is not None:
+        return "higher" if kpi in tuple(higher_is_better) else "lower"
+    return kpi_direction(kpi)
 
 
 def fmt(x: float) -> str:

@@ -12,6 +12,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from sim.analysis.stats import mean_ci
+from sim.kpis import headline
 from sim.plots.data import policies_of, select_policies
 from sim.plots.labels import axis_label, kpi_label
 from sim.plots.style import (
@@ -26,8 +27,6 @@ from sim.plots.style import (
     styled,
 )
 
-FOREST_KPIS = ("escaped", "transferred", "completion_day", "cost_total", "personnel_days",
-               "share_iraq", "mean_wait_days", "remaining_at_sites", "largest_share")
 _IDS = ("run_id", "replication", "seed")
 
 
@@ -55,7 +54,7 @@ def forest(table: pd.DataFrame, *, kpis: Iterable[str] | None = None, by: str | 
     t = table[table["diff"].notna()] if "diff" in table.columns else table.iloc[0:0]
     if kpis is None:
         present = list(dict.fromkeys(t["kpi"])) if len(t) else []
-        chosen = [k for k in FOREST_KPIS if k in present][:max_kpis]
+        chosen = [k for k in headline() if k in present][:max_kpis]
         if not chosen:
             chosen = present[:max_kpis]
     else:

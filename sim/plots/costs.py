@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from sim.kpis import flat_key
 from sim.plots.data import policies_of, select_policies, top_payers
 from sim.plots.style import (
     GREY,
@@ -33,8 +34,8 @@ def payer_costs(kpis: pd.DataFrame, *, keys: Mapping[str, Mapping[str, float]] |
     """Costs by payer per policy (stacked bars, mean over replications, USD million) and the
     realised cost shares against each policy's key (``keys``: policy -> payer -> share).
 
-    ``kpis``: one row per run with ``policy`` and ``cost:payer:<ISO3>`` columns (shares are
-    computed from them). The ``top`` payers are shown separately, the rest as "others"."""
+    ``kpis``: one row per run with ``policy`` and the ``cost_by_payer`` KPI's columns (shares
+    are computed from them). The ``top`` payers are shown separately, the rest as "others"."""
     df = select_policies(kpis, policies)
     pols = policies_of(df)
     shown, rest = top_payers(df, top)
@@ -88,7 +89,7 @@ def _mean_costs(df: pd.DataFrame, pols: list[str], shown: list[str], rest: list[
                 ) -> pd.DataFrame:
     if not shown and not rest:
         return pd.DataFrame()
-    cols = {p: f"cost:payer:{p}" for p in shown + rest}
+    cols = {p: flat_key("cost_by_payer", payer=p) for p in shown + rest}
     m = df.groupby("policy", sort=False)[list(cols.values())].mean().fillna(0.0)
     m.columns = list(cols)
     out = m[shown].copy()

@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.kpis import flat_key, long_table, parse_key
+
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 NO_POLICY = "none"
 
@@ -74,17 +76,15 @@ def prefixed(df: pd.DataFrame, prefix: str) -> list[str]:
 def moved_from_kpis(kpis: pd.DataFrame) -> pd.DataFrame:
     """Mean people moved per replication, per policy, origin site and destination.
 
-    From the ``moved:<site>><dest>`` KPIs. Columns: policy, origin, destination, people."""
-    kpis = with_policy(kpis)
-    cols = [c for c in kpis.columns if c.startswith("moved:") and ">" in c]
+    From the ``moved`` KPI (by site and destination). Columns: policy, origin, destination,
+    people."""
+    table = long_table(with_policy(kpis), id_columns=["policy"])
+    moved = table[(table["kpi"] == "moved") & np.isfinite(table["value"])]
     rows = []
-    for policy, g in kpis.groupby("policy", sort=False):
-        for c in cols:
-            origin, dest = c[len("moved:"):].split(">", 1)
-            v = g[c].to_numpy(dtype=float)
-            v = v[np.isfinite(v)]
-            rows.append({"policy": str(policy), "origin": origin, "destination": dest,
-                         "people": float(v.mean()) if v.size else 0.0})
+    for (policy, origin, dest), g in moved.groupby(["policy", "site", "destination"],
+                                                   sort=False):
+        rows.append({"policy": str(policy), "origin": origin, "destination": dest,
+                     "people": float(g["value"].mean())})
     return pd.DataFrame(rows, columns=["policy", "origin", "destination", "people"])
 
 
@@ -172,8 +172,14 @@ def observed_frame(observed: Any, scenario=None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-def payer_columns(kpis: pd.DataFrame, prefix: str = "cost:payer:") -> list[str]:
-    return prefixed(kpis, prefix)
+def payer_columns(kpis: pd.DataFrame, kpi: str = "cost_by_payer") -> list[str]:
+    """Payers of a by-payer KPI present in a wide KPI table, in column order."""
+    out = []
+    for c in kpis.columns:
+        hit = parse_key(str(c))
+        if hit is not None and hit[0].key == kpi:
+            out.append(hit[1]["payer"])
+    return out
 
 
 def top_payers(kpis: pd.DataFrame, top: int = 7) -> tuple[list[str], list[str]]:
@@ -182,7 +188,8 @@ def top_payers(kpis: pd.DataFrame, top: int = 7) -> tuple[list[str], list[str]]:
     payers = payer_columns(kpis)
     if not payers:
         return [], []
-    means = kpis.groupby("policy", sort=False)[[f"cost:payer:{p}" for p in payers]].mean()
+    means = kpis.groupby("policy", sort=False)[
+        [flat_key("cost_by_payer", payer=p) for p in payers]].mean()
     biggest = means.max(axis=0).fillna(0.0)
     biggest.index = payers
     ranked = [p for p in biggest.sort_values(ascending=False, kind="stable").index

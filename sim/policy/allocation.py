@@ -1,18 +1,9 @@
-"""A run's ledger allocated to payers under a compiled policy; payer KPIs.
+"""A run's ledger allocated to payers under a compiled policy.
 
-KPIs added to :attr:`RunResult.kpis` (``X`` is a payer country id; payers are those any
-policy of the scenario can bill, so every policy of a scenario reports the same keys):
-
-- ``cost:payer:X`` (USD) and ``share:payer:X`` (of the total cost);
-- ``share_iraq`` (share of the receiving state), ``largest_share``;
-- ``share_deviation``: half the sum of absolute differences between realised shares and the
-  policy's reference key (0 = exactly the key, 1 = disjoint; NaN without a key);
-- ``overrun:payer:X`` (spending above the ceiling, summed over fiscal years; for payers with
-  a ceiling in some policy) and ``overrun_total``;
-- ``personnel_days:payer:X`` (escort and guard days under the security-sharing rule);
-- ``fund:orders``, ``fund:spent``, ``fund:beds``, ``fund:units``, ``fund:pledged``.
-
-``days_blocked:funding`` is a model KPI (days on which money held someone back).
+Each ledger entry (day, category, location, nationality) is split among payers by the
+policy's share matrix for its category, location and the location's controller that day.
+Escort costs are allocated by the policy's rule, escort and guard personnel-days by its
+security-sharing rule. The payer KPIs are declared in :mod:`sim.kpis.definitions`.
 """
 
 from __future__ import annotations
@@ -24,7 +15,7 @@ import numpy as np
 
 from sim.costs import ACTIVITY_OF, COST_CATEGORIES, PERSONNEL_KINDS
 from sim.model.records import RawRun
-from sim.policy.compiled import CompiledPolicy, budgeted_payers, report_payers
+from sim.policy.compiled import CompiledPolicy
 from sim.policy.treasury import PolicyTreasury
 
 if TYPE_CHECKING:
@@ -123,35 +114,3 @@ class PayerLedger:
         start = pd.to_datetime(self.cp.scenario.metadata.start_date)
         df.insert(1, "date", start + pd.to_timedelta(df["day"].to_numpy(), unit="D"))
         return df
-
-    # ------------------------------------------------------------------ KPIs
-    def kpis(self) -> dict[str, float]:
-        scn, cp, tr = self.cp.scenario, self.cp, self.treasury
-        idx = {p: i for i, p in enumerate(self.payer_ids)}
-        cost, pers = self.totals["cost"], self.totals["personnel_days"]
-        total = float(cost.sum())
-        shares = cost / total if total > 0 else np.full(len(cost), np.nan)
-        k: dict[str, float] = {}
-        for p in report_payers(scn):
-            k[f"cost:payer:{p}"] = float(cost[idx[p]])
-            k[f"share:payer:{p}"] = float(shares[idx[p]])
-        for p in report_payers(scn):
-            k[f"personnel_days:payer:{p}"] = float(pers[idx[p]])
-        rec = cp.policy.receiving
-        k["share_iraq"] = float(shares[idx[rec]]) if rec in idx else float("nan")
-        k["largest_share"] = float(np.nanmax(shares)) if total > 0 else float("nan")
-        if cp.reference is not None and total > 0:
-            k["share_deviation"] = float(0.5 * np.abs(shares - cp.reference).sum())
-        else:
-            k["share_deviation"] = float("nan")
-        over = tr.overrun()
-        for p in budgeted_payers(scn):
-            k[f"overrun:payer:{p}"] = float(over[idx[p]])
-        k["overrun_total"] = float(over.sum())
-        orders = tr.orders_made
-        k["fund:orders"] = float(len(orders))
-        k["fund:spent"] = float(sum(o.cost for o in orders if o.day < self.raw.plan.horizon))
-        k["fund:beds"] = float(sum(o.amount for o in orders if o.kind == "beds"))
-        k["fund:units"] = float(sum(o.amount for o in orders if o.kind == "units"))
-        k["fund:pledged"] = float(tr.credited)
-        return k

@@ -509,10 +509,9 @@ def check_burden_shares(size: str = "fast") -> CheckResult:
         res = simulate(scn, policy=policy, replication=0)
         bad = violations(res)
         details += [f"{policy}: {b}" for b in bad]
-        k = res.kpis
-        payers = [key for key in k if key.startswith("cost:payer:")]
-        paid = sum(k[p] for p in payers)
-        worst_rows.append(abs(paid - k["cost_total"]) / k["cost_total"])
+        table = res.kpi_table
+        paid = table.loc[table["kpi"] == "cost_by_payer", "value"].sum()
+        worst_rows.append(abs(paid - res.kpis["cost_total"]) / res.kpis["cost_total"])
     passed = not details
     return CheckResult(
         "burden-shares", "Burden shares add up to the totals",

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.costs import CostCategory, PersonnelKind
+from sim.kpis import long_table
 from sim.model.world import _END_OF_DAY
 from sim.scenario.vocabulary import Action
 
@@ -226,7 +227,8 @@ def _kpis_agree(res: RunResult) -> list[str]:
     for name, value in checks.items():
         if not _close(k[name], float(value)):
             out.append(f"KPI {name} = {k[name]}, records say {value}")
-    moved = sum(v for key, v in k.items() if key.startswith("moved:"))
+    table = long_table(k)
+    moved = table.loc[table["kpi"] == "moved", "value"].sum()
     if moved != sum(t.people for t in raw.trips):
         out.append("moved:* do not add up to the people on trips")
     wait, people = waits(raw)
@@ -242,8 +244,9 @@ def payer_violations(res: RunResult) -> list[str]:
     out = []
     k = res.kpis
     cost_total, pers_total = k["cost_total"], k["personnel_days"]
-    payers = [key[len("cost:payer:"):] for key in k if key.startswith("cost:payer:")]
-    paid = sum(k[f"cost:payer:{p}"] for p in payers)
+    table = long_table(k)
+    by_payer = table[table["kpi"] == "cost_by_payer"]
+    payers, paid = list(by_payer["payer"]), float(by_payer["value"].sum())
     allocated = float(res.payers.totals["cost"].sum())
     if not _close(allocated, cost_total, 1e-9):
         out.append(f"payers are allocated {allocated:.10g} of a ledger of {cost_total:.10g}")
@@ -253,7 +256,7 @@ def payer_violations(res: RunResult) -> list[str]:
     if not _close(staff, pers_total, 1e-9):
         out.append(f"payers' personnel-days {staff:.10g}, ledger {pers_total:.10g}")
     if cost_total > 0 and len(payers) == len(res.payers.payer_ids):
-        shares = sum(k[f"share:payer:{p}"] for p in payers)
+        shares = float(table.loc[table["kpi"] == "share_by_payer", "value"].sum())
         if not _close(shares, 1.0, 1e-9):
             out.append(f"payer shares add up to {shares:.12g}")
     out += _entries_add_up(res)

@@ -1,0 +1,97 @@
+"""What a KPI's computation sees: one run's records, its payers' ledger, and shared sums."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from sim.model.records import RawRun
+from sim.policy.compiled import budgeted_payers, report_payers
+
+
+@dataclass
+class Run:
+    """One run, as KPI functions read it. ``payers`` is the run's
+    :class:`sim.policy.allocation.PayerLedger` (None without a policy)."""
+
+    raw: RawRun
+    payers: Any = None
+
+    @property
+    def plan(self):
+        return self.raw.plan
+
+    @property
+    def scenario(self):
+        return self.raw.plan.scenario
+
+    @property
+    def last(self) -> int:
+        """Index of the last day of the horizon."""
+        return self.raw.plan.horizon - 1
+
+    @cached_property
+    def cost_by_category(self) -> np.ndarray:
+        return self.raw.cost.sum(axis=(0, 2, 3))
+
+    @cached_property
+    def personnel_by_kind(self) -> np.ndarray:
+        return self.raw.personnel.sum(axis=(0, 2, 3))
+
+    @cached_property
+    def arrived(self) -> np.ndarray:
+        """Cumulative arrivals in Iraq by day ([T])."""
+        return self.raw.arrived.sum(axis=1)
+
+    @cached_property
+    def waits(self) -> tuple[np.ndarray, np.ndarray]:
+        """Days each transferred group waited at its origin since its transfer could start
+        (the disposition's start), and how many people: one entry per trip and group."""
+        raw = self.raw
+        if not raw.departures:
+            return np.zeros(0), np.zeros(0)
+        times = np.array([t for t, _, _ in raw.departures])
+        sites = np.array([s for _, s, _ in raw.departures])
+        people = np.stack([p for _, _, p in raw.departures]).astype(float)  # [trips, G]
+        waits = times[:, None] - raw.plan.start_day[sites]  # [trips, G]
+        mask = people > 0
+        return waits[mask], people[mask]
+
+    # ------------------------------------------------------------------ payers
+    @cached_property
+    def payer_index(self) -> dict[str, int]:
+        return {p: i for i, p in enumerate(self.payers.payer_ids)}
+
+    @cached_property
+    def payer_cost(self) -> np.ndarray:
+        return self.payers.totals["cost"]
+
+    @cached_property
+    def payer_shares(self) -> np.ndarray:
+        cost = self.payer_cost
+        total = float(cost.sum())
+        return cost / total if total > 0 else np.full(len(cost), np.nan)
+
+    @cached_property
+    def report_payers(self) -> list[str]:
+        """Payers any policy of the scenario can bill (every policy reports the same)."""
+        return report_payers(self.scenario)
+
+    @cached_property
+    def budgeted_payers(self) -> list[str]:
+        return budgeted_payers(self.scenario)
+
+    @cached_property
+    def overrun(self) -> np.ndarray:
+        return self.payers.treasury.overrun()
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    if weights.sum() == 0:
+        return float("nan")
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order])
+    return float(values[order][np.searchsorted(cum, q * cum[-1])])
