@@ -2,10 +2,13 @@
 
 For site s and group g on a day, with h = base hazard x controller x conflict x crowding
 multipliers, escapes ~ Binomial(n, 1 - exp(-h)), drawn by inverse CDF from one uniform per
-group from the stream ``escape:<site>``. Mass breakouts arrive as a Poisson process
+group from the stream ``escape:<site>`` (one column per group that starts with people at the
+site, in group order: a site's draws do not depend on other sites, nor on nationalities and
+categories that do not live there). Mass breakouts arrive as a Poisson process
 (``breakout:<site>``, two uniforms a day: whether one starts, and its fraction) and free a
 Beta-distributed fraction of each group. A recaptured share (``recapture:<site>``, one
-uniform per site a day: Binomial(escaped there, p), split over groups pro rata) returns to
+uniform per site a day: Binomial(escaped there, p), split over that site's groups pro rata
+by largest remainder) returns to
 the site after a delay. The number of uniforms drawn never depends on the state, so common
 random numbers stay aligned across policies.
 """
@@ -15,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.plan import Plan
-from sim.model.reception import split_count, split_rows
+from sim.model.reception import split_count
 from sim.rng import Streams
 from sim.scenario.distributions import binomial_ppf, binomial_ppf_small
 
@@ -38,7 +41,10 @@ class Escapes:
         # The daily draws are taken for the whole horizon at once: a generator yields the same
         # sequence whether asked for T x G numbers in one call or G numbers T times.
         T = plan.horizon
-        self._u_escape = np.stack([streams.uniform(n[0], (T, G)) for n in self._names], axis=1)
+        self._u_escape = np.zeros((T, S, G))  # 0 never exceeds P(no escape): nobody there
+        for s, names in enumerate(self._names):
+            lives = np.flatnonzero(plan.initial_stock[s] > 0)
+            self._u_escape[:, s, lives] = streams.uniform(names[0], (T, lives.size))
         self._u_breakout = np.stack([streams.uniform(n[1], (T, 2)) for n in self._names], axis=1)
         self._u_recapture = np.stack([streams.uniform(n[2], T) for n in self._names], axis=1)
 
@@ -82,13 +88,9 @@ class Escapes:
         if rec is None or not out.any():
             return
         caught = binomial_ppf(u, out.sum(axis=1), rec.probability)
-        rows = np.flatnonzero(caught)
         back = self.returns[day + self.delay]
-        if rows.size <= 2:  # usually one or two sites: split them one by one
-            for s in rows:
-                back[s] += split_count(out[s], int(caught[s]))
-        else:
-            back[rows] += split_rows(out[rows], caught[rows])
+        for s in np.flatnonzero(caught):  # each site on its own: largest remainder
+            back[s] += split_count(out[s], int(caught[s]))
 
     def recapture(self, day: int, stock: np.ndarray) -> None:
         """Return recaptured people due on ``day`` to their sites."""

@@ -111,17 +111,3 @@ def split_count(vec: np.ndarray, k: int) -> np.ndarray:
         order = np.argsort(-(exact - take), kind="stable")
         take[order[:short]] += 1
     return np.minimum(take, vec)
-
-
-def split_rows(counts: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """Take ``k[r]`` people from each row of group counts ``counts`` ([R, G]) pro rata, by
-    cumulative rounding (each group gets the floor or the ceiling of its exact share, and
-    every row adds up to its ``k``); vectorised over rows."""
-    total = counts.sum(axis=1)
-    k = np.minimum(k, total)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        exact = counts * np.where(total > 0, k / total, 0.0)[:, None]
-    edges = np.floor(np.cumsum(exact, axis=1) + 1e-9).astype(np.int64)
-    edges[:, -1] = k  # the row total, exactly
-    take = np.diff(edges, axis=1, prepend=0)
-    return np.clip(take, 0, counts)
