@@ -69,10 +69,12 @@ def remaining_at_sites(r: Run) -> float:
 
 # ----------------------------------------------------------------------------- time
 def _completion(r: Run) -> list[float]:
-    """Days on which the transfer programme can count as complete: nobody waits for, or is
-    on, a transfer any more; or Iraq has received the total it accepts."""
+    """Days on which the transfer programme can count as complete: nobody is on a transfer
+    and nobody waits for one for a reason that could end (those held back because Iraq's
+    total is reached or beds that never free up are full have moved as far as they may); or
+    Iraq has received the total it accepts."""
     raw, last = r.raw, r.last
-    pending = raw.waiting + raw.in_transit.sum(axis=1)
+    pending = raw.waiting - raw.stuck + raw.in_transit.sum(axis=1)
     arrived = r.arrived
     busy = np.flatnonzero(pending > 0)
     candidates = []

@@ -55,6 +55,7 @@ class Dispatcher:
                            + self.fleets[r.fleet].cost_per_km * 2 * r.distance_km
                            for r in plan.routes]
         self.last_reason: list[str | None] = [None] * len(plan.pairs)
+        self.final = [False] * len(plan.pairs)  # held back by a reason that cannot end
         self._order: tuple[int, list[tuple[int, int]]] = (-1, [])
         self._blocked_epoch: list[tuple | None] = [None] * len(plan.pairs)
         self._tried_epoch: list[tuple | None] = [None] * len(plan.pairs)
@@ -108,8 +109,10 @@ class Dispatcher:
         if not waiting.any():
             return
         if self.w.acceptance_left(day) == 0:  # nobody can be received today: no pair moves
+            final = self.w.total_left() == 0
             for i in np.flatnonzero(waiting):
                 self.last_reason[i] = "acceptance"
+                self.final[i] = final
             return
         # A pair held back by a lasting constraint stays so until the day, the conflict state
         # or a capacity changes: only a returning unit comes back sooner, so skip it till then.
@@ -121,6 +124,7 @@ class Dispatcher:
             if (freed_fleet is not None and self._tried_epoch[i] == epoch
                     and freed_fleet not in self._fleets_of[i]):
                 continue  # tried this epoch, and the freed unit cannot serve this pair
+            self.final[i] = False
             reason = self._try_trip(pair, day, dispatch=True)
             while reason is None:
                 if not any(self.w.units_free[f] > 0 for f in self._fleets_of[i]):
@@ -132,20 +136,25 @@ class Dispatcher:
             if reason in _LASTING:
                 self._blocked_epoch[i] = epoch
 
-    def diagnose(self, day: int) -> np.ndarray:
+    def diagnose(self, day: int) -> tuple[np.ndarray, int]:
         """People held back at the end of the day, by the constraint that stopped the last
-        dispatch attempt of their pair ([len(BLOCK_REASONS)])."""
+        dispatch attempt of their pair ([len(BLOCK_REASONS)]), and how many of them wait for
+        a reason that cannot end (Iraq's total reached, beds that never free up full)."""
         out = np.zeros(len(BLOCK_REASONS), dtype=np.int64)
+        stuck = 0
         if not self.w.plan.pairs:
-            return out
+            return out, stuck
         totals = self.waiting_all(day).sum(axis=1)
         for i in np.flatnonzero(totals):
             reason = self.last_reason[i]
             if reason is _UNKNOWN:
+                self.final[i] = False
                 reason = self.last_reason[i] = self._try_trip(self.w.plan.pairs[i], day, False)
             if reason in _REASON_INDEX:
                 out[_REASON_INDEX[reason]] += totals[i]
-        return out
+                if self.final[i]:
+                    stuck += int(totals[i])
+        return out, stuck
 
     def _try_trip(self, pair: tuple[int, int], day: int, dispatch: bool) -> str | None:
         """Dispatch one trip on ``pair`` (or just check); return the blocking reason or None.
@@ -165,9 +174,18 @@ class Dispatcher:
             routes = [r for r in routes if not r.closed_when_fighting]
             if not routes:
                 return "route"
-        needs = [min(self._least_load[r.index], n_wait) for r in routes]
         accept = w.acceptance_left(day)
         beds = max(int(w.reception.beds[d] - w.reception.used[d]), 0)
+        # A fleet's minimum load is waived for the last load: when fewer people wait, or
+        # fewer can ever be received (Iraq's total) or housed (beds that never free up).
+        last = min(n_wait, w.total_left())
+        if w.beds_final(d):
+            last = min(last, beds)
+        if accept == 0 or last == 0:
+            self.final[self._pair_index[pair]] = w.total_left() == 0 or (
+                beds == 0 and w.beds_final(d))
+            return "acceptance" if accept == 0 or w.total_left() == 0 else "beds"
+        needs = [min(self._least_load[r.index], last) for r in routes]
         if accept < min(needs):
             return "acceptance"
         if beds < min(needs):

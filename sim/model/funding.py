@@ -73,3 +73,8 @@ class Treasury:
         """Capacity to buy today (none by default)."""
         return []
 
+    def may_buy(self, kind: str, target: int) -> bool:
+        """Whether this treasury may still order capacity ``kind`` ('beds' or 'units') for
+        ``target`` (a destination or fleet index)."""
+        return False
+

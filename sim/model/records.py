@@ -48,6 +48,7 @@ class RawRun:
     fighting: np.ndarray  # [T] 1 if fighting at the end of the day
     blocked: np.ndarray  # [T, R] people held back by each constraint
     waiting: np.ndarray  # [T] people whose transfer has started and who wait at a site
+    stuck: np.ndarray  # [T] of those, people held back by a reason that cannot end
     cost: np.ndarray  # [T, K, L, N]
     personnel: np.ndarray  # [T, 2, L, N]
     trips: list[Trip]

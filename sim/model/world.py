@@ -106,6 +106,11 @@ class World:
                                           for c in plan.controller_ids])
         self._site_hazard = plan.base_hazard.max(axis=1)
         self._timeline = self._dated_events()
+        self._no_discharge = [spec.stay is None for spec in self.reception.specs]
+        self._last_bed_change = [max((scenario.day(ev.start) for ev in scenario.conflict.timeline
+                                      if ev.kind == "capacity_change"
+                                      and ev.destination == did), default=-1)
+                                 for did in plan.dest_ids]
 
         self.rec = {
             "site_stock": np.zeros((T, S, G), dtype=np.int64),
@@ -123,6 +128,7 @@ class World:
             "fighting": np.zeros(T, dtype=np.int8),
             "blocked": np.zeros((T, len(BLOCK_REASONS)), dtype=np.int64),
             "waiting": np.zeros(T, dtype=np.int64),
+            "stuck": np.zeros(T, dtype=np.int64),
         }
         self._blocked_yesterday = np.zeros(len(BLOCK_REASONS), dtype=np.int64)
 
@@ -162,6 +168,17 @@ class World:
                 used = self.accepted_period.get((i, (day - start) // period_days), 0)
                 room = min(room, max_people - used)
         return max(room, 0)
+
+    def total_left(self) -> int:
+        """People Iraq may still receive in all (its acceptance total less those accepted)."""
+        total = self.scn.acceptance.total
+        return total - self.accepted_total if total is not None else 1 << 40
+
+    def beds_final(self, d: int) -> bool:
+        """Whether destination d's free beds can never grow: nobody leaves it within the
+        horizon, no capacity change is still to come, and no fund may buy beds for it."""
+        return (self._no_discharge[d] and int(self.env.now) >= self._last_bed_change[d]
+                and not self.treasury.may_buy("beds", d))
 
     def accept(self, day: int, n: int) -> None:
         self.accepted_total += n
@@ -320,8 +337,9 @@ class World:
         r["units"][day] = self.units_total
         r["controller"][day] = self.controller_index(day)
         r["fighting"][day] = self.conflict.state() == "fighting"
-        blocked = self.dispatcher.diagnose(day)
+        blocked, stuck = self.dispatcher.diagnose(day)
         r["blocked"][day] = blocked
+        r["stuck"][day] = stuck
         self._blocked_yesterday = blocked
         r["waiting"][day] = self._waiting(day)
         if self._listening:

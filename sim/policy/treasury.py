@@ -197,6 +197,13 @@ class PolicyTreasury(Treasury):
             self.orders_made.append(order)
         return out
 
+    def may_buy(self, kind: str, target: int) -> bool:
+        if self.fund is None:
+            return False
+        return any(item.kind == kind and self.cp.fund_targets[i] == target
+                   and (item.max_orders is None or self.count[i] < item.max_orders)
+                   for i, item in enumerate(self.fund.buy))
+
     def _credit(self, amount: float) -> None:
         self.balance += amount
         self.credited += amount
