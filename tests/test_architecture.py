@@ -45,7 +45,7 @@ KNOWN: set[str] = {
     "sim.scenario.checks imports sim.policy.spec",
     "circle sim.policy.compiled <-> sim.policy.rules <-> sim.policy.spec",
     "circle sim.model.dispatch <-> sim.model.world",
-    "size sim.batch.store", "size sim.cli", "size sim.model.world", "size sim.policy.rules",
+    "size sim.cli", "size sim.model.world", "size sim.policy.rules",
     "size sim.report.build", "size sim.scenario.loader", "size sim.verification.checks",
     "size sim.verification.report", "size sim.model.world.World",
 }

@@ -61,10 +61,10 @@ _ID = ("run_id", "scenario", "policy", "replication", "seed")
 
 def _frame(source) -> tuple[pd.DataFrame, list[str], str, list[str] | None]:
     """KPI table, its id columns, a name for messages, and the level order (if known)."""
-    from sim.batch.store import Results
+    from sim.store.reader import Results
 
     if isinstance(source, (str, Path)):
-        from sim.batch.store import open_results
+        from sim.store.reader import open_results
 
         source = open_results(source)
     if isinstance(source, Results):
@@ -115,7 +115,7 @@ def compare(results, baseline: Any = None, kpis: Iterable[str] | str | None = No
             save: bool = False) -> pd.DataFrame:
     """Compare policies (or any ``by`` column: ``scenario`` or a sweep parameter) per KPI.
 
-    ``results``: a results folder, :class:`sim.batch.store.Results` or its ``kpis`` table.
+    ``results``: a results folder, :class:`sim.store.Results` or its ``kpis`` table.
     ``baseline``: the level the others are compared with (default ``iraq_alone`` if present,
     else the first). ``kpis``: names (default: every KPI). Pairs are runs of the same
     scenario, sweep point and replication (common random numbers). ``indifference``: amount
@@ -237,7 +237,8 @@ def save_compare(results, table: pd.DataFrame) -> tuple[Path, Path]:
     """Write ``compare.csv`` and ``compare.parquet`` into the results folder (atomically)."""
     import io
 
-    from sim.batch.store import Results, atomic_write
+    from sim.store.files import atomic_write
+    from sim.store.reader import Results
 
     if isinstance(results, (str, Path)):
         folder = Path(results)

@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from sim.batch.executors import ExecutorInfo, open_executor, prestart, process_pool
 from sim.batch.spec import ResolvedBatch, load_spec, point_json, run_id
-from sim.batch.store import Results, Store, open_results
-from sim.batch.worker import ChunkResult, Task, run_chunk
+from sim.batch.worker import Task, run_chunk
 from sim.errors import OutputError
-from sim.runner import safe_name
+from sim.store.files import safe_name
+from sim.store.parts import ChunkResult
+from sim.store.reader import Results, open_results
+from sim.store.writer import StoreWriter
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -130,7 +132,7 @@ def plan_tasks(batch: ResolvedBatch, replications: int, done: set[str],
 def _failed_chunk(task: Task, exc: BaseException) -> ChunkResult:
     error = f"{type(exc).__name__}: {exc}"
     tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    return ChunkResult(kpis=None, daily=None, ok=[], failures=[{
+    return ChunkResult(parts={}, ok=[], failures=[{
         "run_id": rid, "scenario": task.scenario, "variant": task.variant, "point": task.point,
         "policy": task.policy, "replication": r, "seed": task.seed, "digest": task.digest,
         "error": error, "traceback": tb} for r, rid in task.runs],
@@ -174,7 +176,7 @@ class _Progress:
 
 
 # ----------------------------------------------------------------------------- execution
-def _execute(batch: ResolvedBatch, store: Store, replications: int, info: ExecutorInfo,
+def _execute(batch: ResolvedBatch, store: StoreWriter, replications: int, info: ExecutorInfo,
              done: set[str], chunk_size: int | None, progress: bool) -> BatchSummary:
     t0 = time.perf_counter()
     total = batch.run_count(replications)
@@ -217,7 +219,7 @@ def _execute(batch: ResolvedBatch, store: Store, replications: int, info: Execut
 
     def record(task: Task, result: ChunkResult) -> None:
         t_store = time.perf_counter()
-        store.write_chunk(task, result)
+        store.write_chunk({"variant": task.variant, "policy": task.policy}, result)
         summary.store_seconds += time.perf_counter() - t_store
         summary.worker_seconds += result.seconds
         done.update(result.ok)
@@ -309,8 +311,8 @@ def run_batch(spec: str | Path, out: str | Path | None = None, *, workers: int |
                               f"{target_rel_halfwidth}")
         if not kpis:
             raise OutputError("adaptive replications need the KPIs to watch (--kpi NAME)")
-    store = Store(out)
-    state = store.open(batch)
+    store = StoreWriter(out)
+    state = store.open(batch.store_info())
     try:
         done = state.done
         with open_executor(workers, dask, dask_local) as info:
@@ -329,7 +331,7 @@ def run_batch(spec: str | Path, out: str | Path | None = None, *, workers: int |
     return results
 
 
-def _adaptive(batch: ResolvedBatch, store: Store, info: ExecutorInfo, done: set[str],
+def _adaptive(batch: ResolvedBatch, store: StoreWriter, info: ExecutorInfo, done: set[str],
               chunk_size: int | None, progress: bool, first: BatchSummary, target: float,
               kpis: list[str], max_replications: int | None, baseline: str | None,
               by: str) -> tuple[BatchSummary, AdaptiveReport]:
@@ -350,7 +352,7 @@ def _adaptive(batch: ResolvedBatch, store: Store, info: ExecutorInfo, done: set[
         need = math.ceil(reps * ratio * ratio * 1.1)
         step = max(2, math.ceil(0.1 * reps))
         reps = min(limit, max(reps + step, min(need, 2 * reps)))
-        store.record_replications(batch, reps)
+        store.record_replications(batch.store_info(), reps)
         more = _execute(batch, store, reps, info, done, chunk_size, progress)
         rounds += 1
         summary = BatchSummary(

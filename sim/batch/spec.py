@@ -44,6 +44,7 @@ from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.loader import dump_scenario, load_scenario, pydantic_problems, scenario_digest
 from sim.scenario.schema import Scenario
 from sim.scenario.yamlio import Locations, locate, read_yaml
+from sim.store.writer import StoreInfo, VariantInfo
 
 NO_POLICY = "none"
 """Label of ``policy=None`` (costs recorded, not allocated to payers) in specs and tables."""
@@ -168,6 +169,16 @@ class ResolvedBatch:
     def run_count(self, replications: int | None = None) -> int:
         reps = self.replications if replications is None else replications
         return reps * sum(len(v.policies) for v in self.variants)
+
+    def store_info(self) -> StoreInfo:
+        """What the results store records about this batch."""
+        return StoreInfo(
+            name=self.name, spec_text=self.text, replications=self.replications,
+            variants=[VariantInfo(label=v.label, scenario=v.scenario, point=v.point,
+                                  digest=v.digest, seed=v.seed, policies=v.policies,
+                                  yaml=v.yaml) for v in self.variants],
+            version=self.version, spec=str(self.path), daily_every=self.daily_every,
+            sweep=self.sweep_paths)
 
 
 def _str_keys(value: Any) -> Any:

@@ -3,7 +3,7 @@ report.
 
 Two kinds of folders are recognised:
 
-- a batch store written by ``sim batch`` (``batch.json``; see :mod:`sim.batch.store`);
+- a batch store written by ``sim batch`` (``batch.json``; see :mod:`sim.store`);
 - a single-scenario folder written by ``sim run`` (``summary.json``; see :mod:`sim.runner`).
 
 ``plot_folder`` writes every figure the stored tables support into ``DIR/figures/`` and
@@ -55,7 +55,7 @@ class Folder:
     provenance: Provenance
     policies: list[str]
     sweep_columns: list[str] = field(default_factory=list)
-    results: Any = None  # sim.batch.store.Results for a batch
+    results: Any = None  # sim.store.Results for a batch
     summary: dict = field(default_factory=dict)  # summary.json of a `sim run` folder
     meta: dict = field(default_factory=dict)
 

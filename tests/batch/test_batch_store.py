@@ -16,8 +16,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from sim.batch import open_results, run_batch
-from sim.batch.store import BatchLock, read_manifest
 from sim.errors import OutputError
+from sim.store.lock import BatchLock
+from sim.store.manifest import read_manifest
 from tests.batch.helpers import ROOT, sim_cli, write_spec
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from sim.batch import open_results, run_batch
-from sim.batch.store import read_manifest
+from sim.store.manifest import read_manifest
 from tests.batch.helpers import write_spec
 
 
