@@ -123,7 +123,7 @@ def plan_tasks(batch: ResolvedBatch, replications: int, done: set[str],
             tasks.append(Task(variant=v.label, scenario=v.scenario, point=point_json(v.point),
                               digest=v.digest, seed=v.seed, policy=policy,
                               version=batch.version, scn=v.scn, runs=runs,
-                              daily_every=batch.daily_every))
+                              daily_every=batch.daily_every, tables=batch.tables))
             if not g[2]:
                 groups.remove(g)
     return tasks

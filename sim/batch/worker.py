@@ -32,6 +32,7 @@ class Task:
     scn: Scenario = field(repr=False)
     runs: list[tuple[int, str]] = field(default_factory=list)  # (replication, run_id)
     daily_every: int | None = None
+    tables: tuple[str, ...] = ()  # kept besides kpis and daily: trips, ledger, events, payers
 
 
 _SCENARIOS: dict[str, Scenario] = {}
@@ -53,11 +54,12 @@ def run_chunk(task: Task) -> ChunkResult:
     import pandas as pd
 
     from sim.batch.spec import policy_arg
+    from sim.batch.tables import run_tables
     from sim.simulation import simulate
 
     t_start = time.perf_counter()
     rows: list[dict[str, Any]] = []
-    daily: list[pd.DataFrame] = []
+    kept: dict[str, list[pd.DataFrame]] = {}
     failures: list[dict[str, Any]] = []
     sim_total = 0.0
     policy = policy_arg(task.policy)
@@ -68,7 +70,7 @@ def run_chunk(task: Task) -> ChunkResult:
             res = simulate(scn, policy=policy, replication=replication, seed=task.seed)
             kpis = res.kpis
             sim_s = time.perf_counter() - t0
-            frame = _daily(res, task.daily_every) if task.daily_every else None
+            tables = run_tables(res, task.daily_every, task.tables)
         except Exception as exc:  # recorded; the batch goes on
             sim_total += time.perf_counter() - t0
             failures.append({
@@ -85,22 +87,14 @@ def run_chunk(task: Task) -> ChunkResult:
                "sim_seconds": sim_s}
         row.update({k: float(v) for k, v in kpis.items()})
         rows.append(row)
-        if frame is not None:
-            frame.insert(0, "run_id", rid)
-            daily.append(frame)
+        for name, frame in tables.items():
+            kept.setdefault(name, []).append(frame.assign(run_id=rid)[
+                ["run_id", *frame.columns]])
     parts = {}
     if rows:
         parts["kpis"] = encode_table(pd.DataFrame(rows))
-    if daily:
-        parts["daily"] = encode_table(pd.concat(daily, ignore_index=True))
+    for name, frames in kept.items():
+        parts[name] = encode_table(pd.concat(frames, ignore_index=True))
     return ChunkResult(parts=parts, ok=[r["run_id"] for r in rows],
                        failures=failures, sim_seconds=sim_total,
                        seconds=time.perf_counter() - t_start, pid=os.getpid())
-
-
-def _daily(res, every: int):
-    df = res.daily
-    last = int(df["day"].iloc[-1])
-    keep = (df["day"] % every == 0) | (df["day"] == last)
-    return df.loc[keep].reset_index(drop=True)
-
