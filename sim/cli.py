@@ -285,15 +285,22 @@ def batch(
     """
     from sim.batch import run_batch
 
-    results = _guard(lambda: run_batch(
-        spec, out, workers=workers, dask=dask, dask_local=dask_local, chunk_size=chunk,
-        replications=replications, progress=progress, target_rel_halfwidth=target,
-        kpis=kpi or None, max_replications=max_replications, baseline=baseline,
-        by=by))
+    def go():
+        rule = None
+        if target is not None:
+            from sim.analysis.adaptive import AdaptiveReplications
+
+            rule = AdaptiveReplications(target, kpi or [], baseline=baseline, by=by,
+                                        max_replications=max_replications)
+        return rule, run_batch(spec, out, workers=workers, dask=dask, dask_local=dask_local,
+                               chunk_size=chunk, replications=replications,
+                               progress=progress, more=rule)
+
+    rule, results = _guard(go)
     for line in results.summary.lines():
         typer.echo(line)
-    if results.adaptive is not None:
-        for line in results.adaptive.lines():
+    if rule is not None and rule.report is not None:
+        for line in rule.report.lines():
             typer.echo(line)
     if results.summary.failed:
         raise typer.Exit(1)

@@ -4,11 +4,11 @@
 the tables. See :mod:`sim.store` for the folder layout.
 """
 
-from sim.batch.runner import AdaptiveReport, BatchSummary, run_batch
+from sim.batch.runner import BatchSummary, run_batch
 from sim.batch.spec import NO_POLICY, BatchSpec, ResolvedBatch, load_spec, run_id
 from sim.store.reader import Results, open_results
 
 __all__ = [
-    "NO_POLICY", "AdaptiveReport", "BatchSpec", "BatchSummary", "ResolvedBatch", "Results",
+    "NO_POLICY", "BatchSpec", "BatchSummary", "ResolvedBatch", "Results",
     "load_spec", "open_results", "run_batch", "run_id",
 ]
