@@ -96,10 +96,10 @@ def run(
     force: Annotated[bool, typer.Option(help="Replace an existing output folder.")] = False,
     plots: Annotated[bool, typer.Option(help="Also draw the figures.")] = True,
 ):
-    """Run one scenario: replications, Parquet tables, summary and a KPI table."""
+    """Run one scenario: replications into a results folder, and a KPI table."""
 
     def go():
-        from sim.runner import run_scenario
+        from sim.batch.run import run_scenario
         from sim.scenario import load_scenario
 
         policies: list[str | None] = [None]
@@ -114,12 +114,23 @@ def run(
             else:
                 _fail(f"unknown policy '{policy}' (expected 'all' or one of: "
                       f"{', '.join(names) or 'none defined'})")
-        summary = run_scenario(scenario, replications, seed, out, policies, force)
-        _print_summary(summary)
-        if plots:
-            _draw(summary.out)
+        return run_scenario(scenario, replications, seed, out, policies, force)
 
-    _guard(go)
+    from sim.batch.run import RunFailed
+
+    try:
+        output = _guard(go)
+    except RunFailed as exc:
+        if _state["debug"]:
+            typer.echo(exc.traceback, err=True)
+        _fail(str(exc), code=1)
+    from sim.analysis.summary import compare_observed, summarise
+
+    results = output.results
+    _print_summary(output, summarise(results.kpis),
+                   compare_observed(output.scenario, results.daily))
+    if plots:
+        _guard(lambda: _draw(results))
 
 
 def _fmt(x: float) -> str:
@@ -140,14 +151,13 @@ def _cell(row) -> str:
     return text
 
 
-def _print_summary(summary) -> None:
+def _print_summary(summary, t, observed) -> None:
     import shutil
 
     from rich.console import Console
     from rich.table import Table
 
     console = Console(width=max(shutil.get_terminal_size((140, 40)).columns, 140))
-    t = summary.table
     policies = list(dict.fromkeys(t["policy"]))
     rows = {(r["policy"], r["kpi"]): r for _, r in t.iterrows()}
     table = Table(title=f"{summary.scenario.metadata.name}: {summary.replications} "
@@ -167,30 +177,30 @@ def _print_summary(summary) -> None:
                      if (p, kpi) in rows else c for p, c in zip(policies, cells)]
         table.add_row(label, *cells)
     console.print(table)
-    if len(summary.observed):
+    if len(observed):
         obs = Table(title="Model versus observed cumulative transfers")
         for col in ("policy", "date", "observed", "model mean [95% CI]", "relative error"):
             obs.add_column(col)
-        for _, r in summary.observed.iterrows():
+        for _, r in observed.iterrows():
             obs.add_row(str(r["policy"]), r["date"], f"{r['observed']:,}",
                         f"{_fmt(r['model_mean'])} [{_fmt(r['model_low'])}, "
                         f"{_fmt(r['model_high'])}]", f"{r['rel_error']:+.0%}")
         console.print(obs)
-        mean_abs = summary.observed.groupby("policy")["rel_error"].apply(
+        mean_abs = observed.groupby("policy")["rel_error"].apply(
             lambda s: s.abs().mean())
         for p, v in mean_abs.items():
             console.print(f"averaged relative difference ({p}): {v:.1%}")
     console.print(f"results written to {summary.out}")
 
 
-def _draw(out: Path) -> None:
+def _draw(results) -> None:
     try:
         from sim.plots.files import plot_folder
     except ImportError:  # plotting not installed in this build
         return
-    written = plot_folder(out)
+    written = plot_folder(results.path)
     if written:
-        typer.echo(f"{len(written)} figures written to {out / 'figures'}")
+        typer.echo(f"{len(written)} figures written to {results.path / 'figures'}")
 
 
 @app.command("validate-history")
@@ -210,7 +220,7 @@ def validate_history_cmd(
     the averaged relative difference, and a figure."""
 
     def go():
-        from sim.runner import safe_name
+        from sim.store.files import safe_name
         from sim.verification.history import history_figure, save_figure, validate_history
 
         report = validate_history(scenario, replications, seed, policy)

@@ -162,7 +162,7 @@ class Variant:
 class ResolvedBatch:
     """A validated spec with every scenario loaded: what ``run_batch`` executes."""
 
-    path: Path
+    path: Path | None  # the spec file (None for the batch of a `sim run`)
     text: str
     spec: BatchSpec
     name: str
@@ -173,6 +173,10 @@ class ResolvedBatch:
     version: str
     tables: tuple[str, ...] = ()
     """Tables kept besides kpis and daily (trips, ledger, events, payers)."""
+    kind: str = "batch"
+    """``"run"`` for the batch of a ``sim run`` (marked so in ``batch.json``)."""
+    scenario_file: str | None = None
+    """The scenario file of a ``sim run``, as given."""
 
     @property
     def policies(self) -> list[str]:
@@ -192,8 +196,9 @@ class ResolvedBatch:
             variants=[VariantInfo(label=v.label, scenario=v.scenario, point=v.point,
                                   digest=v.digest, seed=v.seed, policies=v.policies,
                                   yaml=v.yaml) for v in self.variants],
-            version=self.version, spec=str(self.path), daily_every=self.daily_every,
-            tables=self.tables, sweep=self.sweep_paths)
+            version=self.version, spec=None if self.path is None else str(self.path),
+            daily_every=self.daily_every, tables=self.tables, sweep=self.sweep_paths,
+            kind=self.kind, scenario_file=self.scenario_file)
 
 
 def _str_keys(value: Any) -> Any:

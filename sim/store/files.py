@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 
@@ -80,3 +82,22 @@ def safe_name(name: str) -> str:
     """A file-system-safe version of a scenario, batch or policy name (no separators)."""
     keep = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name).strip("._")
     return keep[:80] or "scenario"
+
+
+def move_into_place(tmp: Path, out: Path, replace: bool = False) -> None:
+    """Rename the finished folder ``tmp`` to ``out`` (a sibling). With ``replace``, an existing
+    ``out`` is moved aside first and removed only once ``tmp`` is in place."""
+    from sim.errors import OutputError
+
+    parent = out.resolve().parent
+    try:
+        if replace and out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=parent))
+            os.replace(out, old / out.name)
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    except OSError as exc:
+        raise OutputError(f"cannot write results to {out}: {_why(exc)}") from None
+    fsync_dir(parent)
