@@ -93,7 +93,8 @@ def run(
     out: Annotated[Path | None, typer.Option(help="New output folder.")] = None,
     policy: Annotated[str | None, typer.Option(
         help="Policy name from the scenario's policies:, or 'all'.")] = None,
-    force: Annotated[bool, typer.Option(help="Replace an existing output folder.")] = False,
+    force: Annotated[bool, typer.Option(
+        help="Replace an existing `sim run` output folder.")] = False,
     plots: Annotated[bool, typer.Option(help="Also draw the figures.")] = True,
 ):
     """Run one scenario: replications into a results folder, and a KPI table."""

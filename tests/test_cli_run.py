@@ -138,3 +138,32 @@ def test_sim_compare_reads_a_run_folder(tmp_path):
     assert "Comparison vs iraq_alone" in res.output and "eu_key" in res.output
     table = pd.read_csv(out / "compare.csv")
     assert set(table["policy"]) == set(sim.open_results(out).policies)
+
+
+def test_force_replaces_only_a_sim_run_folder(tmp_path):
+    from sim.batch import run_batch
+    from tests.batch.helpers import write_spec
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("my notes")
+    res = run("run", TINY, "-n", 1, "--out", mine, "--force", "--no-plots")
+    assert res.exit_code == 2, res.output
+    assert "not a `sim run` results folder" in res.stderr and "Traceback" not in res.output
+    assert sorted(p.name for p in mine.iterdir()) == ["notes.txt"]
+    assert (mine / "notes.txt").read_text() == "my notes"
+    batch = run_batch(write_spec(tmp_path, replications=2), tmp_path / "batch", workers=0,
+                      progress=False).path
+    before = snapshot(batch)
+    res = run("run", TINY, "-n", 1, "--out", batch, "--force", "--no-plots")
+    assert res.exit_code == 2, res.output
+    assert "not a `sim run` results folder" in res.stderr
+    assert snapshot(batch) == before
+    # a sim run folder with a file the tool did not write is not replaced either
+    out = tmp_path / "run"
+    assert run("run", TINY, "-n", 1, "--out", out, "--no-plots").exit_code == 0
+    (out / "notes.txt").write_text("mine too")
+    res = run("run", TINY, "-n", 2, "--out", out, "--force", "--no-plots")
+    assert res.exit_code == 2 and "notes.txt" in res.stderr
+    assert (out / "notes.txt").read_text() == "mine too"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no temp leftovers"

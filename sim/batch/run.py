@@ -3,8 +3,9 @@
 ``sim run`` is a batch of one scenario (no sweep), the chosen policies and replications and
 one root seed, keeping every table (daily series every day), run in this process into a
 temporary sibling folder that is renamed into place at the end: a failed run leaves nothing
-half-written and never touches an existing folder (unless ``force``; the old folder is then
-replaced only after the new one is complete). The folder has the layout of
+half-written and never touches an existing folder (unless ``force`` and the folder is a
+``sim run`` folder holding only what the tool writes; it is then replaced only after the new
+one is complete). The folder has the layout of
 :mod:`sim.store`, with ``kind: "run"`` in its ``batch.json``.
 """
 
@@ -25,6 +26,7 @@ from sim.errors import OutputError
 from sim.scenario import load_scenario, scenario_digest
 from sim.scenario.schema import Scenario
 from sim.store.files import move_into_place, safe_name
+from sim.store.layout import check_run_folder
 from sim.store.parts import OPTIONAL
 from sim.store.reader import Results, open_results
 
@@ -85,6 +87,8 @@ def _check_target(out: Path, force: bool) -> Path:
     if out.exists() and not force:
         raise OutputError(f"output folder {out} already exists (use --force to replace it, or "
                           f"choose another --out)")
+    if out.exists():
+        check_run_folder(out)
     parent = out.resolve().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -127,6 +131,8 @@ def run_scenario(path: str | Path, replications: int | None = None, seed: int | 
         done = run_batch(batch, tmp, workers=0, progress=progress)
         if done.summary.failed:
             raise _failed(done)
+        if force and out.exists():
+            check_run_folder(out)  # still ours after the runs
         move_into_place(tmp, out, replace=force)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

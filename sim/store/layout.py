@@ -60,3 +60,27 @@ def check_store_folder(folder: Path) -> None:
     if names - {LOCK} and not names & {BATCH, MANIFEST}:
         raise OutputError(f"{folder} exists and is not a batch results folder (expected a new "
                           f"or empty folder, or one written by `sim batch`)")
+
+
+def check_run_folder(folder: Path) -> None:
+    """``folder`` may be replaced by ``sim run --force``: it carries the marker of a
+    ``sim run`` folder (``batch.json`` of kind "run") and nothing the tool did not write
+    (else OutputError, and nothing is touched)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise OutputError(f"{folder} exists and is not a folder (expected a `sim run` results "
+                          f"folder for --force to replace)")
+    try:
+        info = read_info(folder)
+    except OutputError:
+        info = None
+    if info is None or info.get("kind") != "run":
+        what = ("a `sim batch` results folder" if info is not None else
+                "not written by sim")
+        raise OutputError(f"{folder} is not a `sim run` results folder ({what}); --force "
+                          f"replaces only a folder written by `sim run`: choose another "
+                          f"--out, or move that folder yourself")
+    foreign = sorted(n for n in entries(folder) - WRITTEN if not n.startswith("."))
+    if foreign:
+        raise OutputError(f"{folder} holds files that sim did not write ({', '.join(foreign)});"
+                          f" --force would lose them: move them, or choose another --out")
