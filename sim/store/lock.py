@@ -1,12 +1,18 @@
-"""``DIR/.lock``: one ``sim batch`` at a time on a results folder."""
+"""``DIR/.lock``: one ``sim batch`` (or ``sim run``) at a time on a results folder.
+
+The lock is ``flock`` on the lock file, held while the batch runs: atomic, and released by
+the kernel when the process ends however it ends, so a lock file left by a dead process is
+simply taken (no stale-lock takeover race). The file holds the holder's pid, host and start
+time, for the message a second process gets. (``flock`` needs a local file system; on NFS
+use one results folder per machine.)
+"""
 
 from __future__ import annotations
 
-import datetime as dt
+import fcntl
 import json
 import os
 import socket
-import uuid
 from pathlib import Path
 
 from sim.errors import OutputError
@@ -15,105 +21,79 @@ from sim.store.files import now
 LOCK = ".lock"
 
 
-def _proc_start(pid: int) -> str | None:
-    """Start time of a process (Linux /proc; None elsewhere), to tell a reused pid."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
-            stat = fh.read()
-    except OSError:
-        return None
-    fields = stat[stat.rfind(")") + 2:].split()
-    return fields[19] if len(fields) > 19 else None
-
-
-def _pid_alive(pid: int, start: str | None) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:  # pragma: no cover
-        return False
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
-            stat = fh.read()
-        if stat[stat.rfind(")") + 2:].split()[0] == "Z":  # zombie: dead, not yet reaped
-            return False
-    except OSError:
-        pass
-    now_start = _proc_start(pid)
-    return not (start and now_start and start != now_start)
-
-
 class BatchLock:
-    """``DIR/.lock``: refuses a second ``sim batch`` on a folder; a stale lock (its process
-    is gone) is taken over."""
+    """``DIR/.lock``: refuses a second ``sim batch`` on a folder while one holds it."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: str | Path):
         self.path = Path(folder) / LOCK
-        self.held = False
+        self._fd: int | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
 
     def info(self) -> dict | None:
+        """What the lock file says about its holder (None if unreadable or empty)."""
         try:
-            return json.loads(self.path.read_text())
+            info = json.loads(self.path.read_text())
         except (OSError, ValueError):
             return None
+        return info if isinstance(info, dict) else None
 
-    def _stale(self, info: dict | None) -> bool:
-        if info is None:  # unreadable: stale only if old (a new lock is written at once)
-            try:
-                age = dt.datetime.now().timestamp() - self.path.stat().st_mtime
-            except OSError:
-                return True
-            return age > 30
-        if info.get("host") != socket.gethostname():
-            return False
+    def _in_use(self) -> OutputError:
+        info = self.info()
+        who = (f"pid {info.get('pid')} on {info.get('host')}, started {info.get('started')}"
+               if info else "another process")
+        return OutputError(f"{self.path.parent} is in use by another `sim batch` ({who}); "
+                           f"wait for it to finish")
+
+    def _open(self) -> int:
         try:
-            pid = int(info["pid"])
-        except (KeyError, TypeError, ValueError):
-            return True
-        return not _pid_alive(pid, info.get("start"))
+            return os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise OutputError(f"cannot create {self.path} ({exc.strerror or exc})") from None
 
     def acquire(self) -> None:
-        me = {"pid": os.getpid(), "host": socket.gethostname(), "started": now(),
-              "start": _proc_start(os.getpid())}
-        for _ in range(5):
-            try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                info = self.info()
-                if not self._stale(info):
-                    who = (f"pid {info.get('pid')} on {info.get('host')}, started "
-                           f"{info.get('started')}") if info else "another process"
-                    raise OutputError(
-                        f"{self.path.parent} is in use by another `sim batch` ({who}); wait "
-                        f"for it to finish, or delete {self.path} if that process is gone"
-                    ) from None
-                aside = self.path.with_name(f"{LOCK}.stale-{uuid.uuid4().hex[:8]}")
-                try:
-                    os.replace(self.path, aside)
-                    aside.unlink(missing_ok=True)
-                except FileNotFoundError:
-                    pass
-                continue
-            except OSError as exc:
-                raise OutputError(f"cannot create {self.path} ({exc.strerror or exc})") from None
-            with os.fdopen(fd, "w") as fh:
-                json.dump(me, fh)
-                fh.flush()
-                os.fsync(fh.fileno())
-            self.held = True
+        """Take the lock, or raise OutputError naming the process that holds it."""
+        if self.held:
             return
-        raise OutputError(f"cannot take the lock {self.path} (another process keeps taking it)")
+        while True:
+            fd = self._open()
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                raise self._in_use() from None
+            except OSError as exc:
+                os.close(fd)
+                raise OutputError(f"cannot lock {self.path} ({exc.strerror or exc})") from None
+            try:  # the holder before us may have removed the file as we opened it
+                same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)
+        me = {"pid": os.getpid(), "host": socket.gethostname(), "started": now()}
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, json.dumps(me).encode())
+            os.fsync(fd)
+        except OSError as exc:
+            os.close(fd)
+            raise OutputError(f"cannot write {self.path} ({exc.strerror or exc})") from None
+        self._fd = fd
 
     def release(self) -> None:
-        if not self.held:
+        """Remove the lock file and let the lock go (the file first: see ``acquire``)."""
+        if self._fd is None:
             return
-        info = self.info()
-        if info and info.get("pid") == os.getpid():
+        try:
             self.path.unlink(missing_ok=True)
-        self.held = False
+        except OSError:
+            pass  # e.g. a folder made read-only meanwhile: the lock goes with the fd
+        os.close(self._fd)
+        self._fd = None
 
     def __enter__(self) -> BatchLock:
         self.acquire()
