@@ -10,7 +10,7 @@ series (always in ``sim run`` folders; in a batch only when its spec keeps them,
 
 from __future__ import annotations
 
-import os
+import io
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,6 +22,7 @@ import pandas as pd
 
 from sim.errors import OutputError
 from sim.plots.style import Provenance
+from sim.store.files import atomic_write
 from sim.store.reader import Results, open_results
 
 FORMATS = ("png", "svg", "pdf")
@@ -328,11 +329,7 @@ def write_figure(fig, path: Path, fmt: str | None = None) -> Path:
     from sim.plots.style import save
 
     fmt = fmt or path.suffix.lstrip(".")
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        save(fig, tmp, fmt)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path} ({exc.strerror or exc})") from None
+    buf = io.BytesIO()
+    save(fig, buf, fmt)
+    atomic_write(path, buf.getvalue())
     return path

@@ -14,7 +14,6 @@ import datetime as dt
 import html
 import io
 import math
-import os
 import re
 import warnings
 from pathlib import Path
@@ -24,13 +23,13 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.stats import mean_ci
-from sim.errors import OutputError
 from sim.numbers import fmt_number
 from sim.plots.data import observed_frame, policies_of
 from sim.plots.files import Folder, View, figure_specs, load_folder
 from sim.plots.labels import kpi_label
 from sim.report import sources as src
 from sim.report.template import page
+from sim.store.files import atomic_write
 
 REPORT_KPIS = ("transferred", "escaped", "completion_day", "remaining_at_sites",
                "mean_wait_days", "released", "repatriated", "cost_total", "share_iraq",
@@ -516,14 +515,7 @@ def build_report(folder: str | Path, out: str | Path | None = None) -> Path:
     results folder, or that cannot be written."""
     data = load_folder(folder)
     target = Path(out) if out else Path(folder) / "report.html"
-    text = render(data)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {target} ({exc.strerror or exc})") from None
+    atomic_write(target, render(data).encode("utf-8"))
     return target
 
 
