@@ -335,15 +335,15 @@ def compare_cmd(
 ):
     """Compare policies with paired CIs; write compare.csv and compare.parquet."""
     from sim.analysis.compare import HEADLINE, compare, save_compare
-    from sim.batch import open_results
+
+    res = _open(folder)
 
     def go():
-        res = open_results(folder)
         table = compare(res, baseline=baseline, kpis=kpi or None, by=by,
                         indifference_rel=indifference_rel)
-        return res, table, save_compare(res, table)
+        return table, save_compare(res, table)
 
-    res, table, paths = _guard(go)
+    table, paths = _guard(go)
     if table.empty:
         typer.echo(f"{folder}: no runs to compare")
         return
@@ -354,6 +354,19 @@ def compare_cmd(
     more = table["kpi"].nunique() - shown["kpi"].nunique()
     extra = f" ({more} more KPIs there)" if more else ""
     typer.echo(f"wrote {paths[0]} and {paths[1]}{extra}")
+
+
+def _open(folder: Path):
+    """The results in ``folder`` (at least one run), after saying how many of the runs its
+    spec asks for are used, and warning when that is not all."""
+    from sim.store import open_results
+
+    res = _guard(lambda: open_results(folder).require_runs())
+    coverage = res.coverage
+    typer.echo(coverage.line())
+    for line in coverage.warnings():
+        typer.echo(f"warning: {line}", err=True)
+    return res
 
 
 def _print_compare(table, sweep: list[str], by: str, level: float) -> None:
@@ -392,10 +405,12 @@ def plot_cmd(
 ):
     """Draw every figure the stored results support into DIR/figures/."""
 
+    res = _open(folder)
+
     def go():
         from sim.plots.files import plot_folder
 
-        return plot_folder(folder, formats=fmt)
+        return plot_folder(res, formats=fmt)
 
     written = _guard(go)
     for path in written:
@@ -411,10 +426,12 @@ def report_cmd(
 ):
     """Write one self-contained HTML report (figures, tables, assumptions, provenance)."""
 
+    res = _open(folder)
+
     def go():
         from sim.report import build_report
 
-        return build_report(folder, out)
+        return build_report(res, out)
 
     path = _guard(go)
     typer.echo(f"report written to {path}")

@@ -173,6 +173,7 @@ def load_folder(folder: str | Path | Results) -> Folder:
         with warnings.catch_warnings():
             warnings.simplefilter("always")
             res = open_results(folder)
+    res.require_runs()
     path = res.path
     kpis = res.kpis.copy()
     runs = res.runs
@@ -278,7 +279,7 @@ def _safe(text: str) -> str:
     return keep.strip("._")[:80] or "x"
 
 
-def plot_folder(folder: str | Path, formats: Iterable[str] = ("png",),
+def plot_folder(folder: str | Path | Results, formats: Iterable[str] = ("png",),
                 strict: bool = False) -> list[Path]:
     """Write every figure the results in ``folder`` support into ``folder/figures/``.
 
@@ -286,7 +287,7 @@ def plot_folder(folder: str | Path, formats: Iterable[str] = ("png",),
     skipped with a warning (``strict=True`` raises instead)."""
     formats = _formats(formats)
     data = load_folder(folder)
-    out = Path(folder) / "figures"
+    out = data.path / "figures"
     try:
         out.mkdir(exist_ok=True)
     except OSError as exc:
@@ -298,7 +299,7 @@ def plot_folder(folder: str | Path, formats: Iterable[str] = ("png",),
         except Exception as exc:
             if strict:
                 raise
-            warnings.warn(f"figure {spec.name} of {folder} was not drawn: "
+            warnings.warn(f"figure {spec.name} of {data.path} was not drawn: "
                           f"{type(exc).__name__}: {exc}", stacklevel=2)
             continue
         for fmt in formats:

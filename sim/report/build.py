@@ -30,6 +30,7 @@ from sim.plots.labels import kpi_label
 from sim.report import sources as src
 from sim.report.template import page
 from sim.store.files import atomic_write
+from sim.store.reader import Results
 
 REPORT_KPIS = ("transferred", "escaped", "completion_day", "remaining_at_sites",
                "mean_wait_days", "released", "repatriated", "cost_total", "share_iraq",
@@ -416,7 +417,8 @@ def provenance_html(folder: Folder) -> str:
                ("replications", esc(info.get("replications"))),
                ("root seed", esc(first.get("seed"))),
                ("policies", esc(", ".join(res.policies)))]
-    kv += [("runs stored", f"{len(folder.kpis):,}"),
+    coverage = res.coverage
+    kv += [("runs stored", f"{coverage.stored:,} of the {coverage.expected:,} asked for"),
            ("failed runs", f"{len(res.failures):,}")]
     kv.append(("report generated",
                dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")))
@@ -508,13 +510,13 @@ def glance_html(folder: Folder) -> str:
 
 
 # ----------------------------------------------------------------------------- report
-def build_report(folder: str | Path, out: str | Path | None = None) -> Path:
+def build_report(folder: str | Path | Results, out: str | Path | None = None) -> Path:
     """Write ``DIR/report.html`` (or ``out``) for a batch store or a ``sim run`` folder.
 
     Returns the path written. Raises :class:`sim.OutputError` for a folder that is not a
     results folder, or that cannot be written."""
     data = load_folder(folder)
-    target = Path(out) if out else Path(folder) / "report.html"
+    target = Path(out) if out else data.path / "report.html"
     atomic_write(target, render(data).encode("utf-8"))
     return target
 
@@ -546,7 +548,12 @@ def render(folder: Folder) -> str:
             f"<span>seed {esc(prov.seed)}</span><span>sim {esc(prov.version)}</span></p>"
             "</header>")
 
+    coverage = folder.results.coverage
     intro = [glance_html(folder)]
+    if not coverage.complete:
+        problems = coverage.warnings() + [f"{folder.path}: {d}" for d in coverage.damaged]
+        intro.insert(0, "<p class='note warn'><strong>Incomplete results.</strong> " +
+                     "<br>".join(esc(p) for p in problems) + "</p>")
     intro.append(
         "<p>Every figure shows results across independent replications of a stochastic "
         "simulation: lines are medians, shaded bands hold 50% and 90% of the replications; "

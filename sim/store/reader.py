@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 
 from sim.errors import OutputError
 from sim.store import frames
-from sim.store.layout import read_info
-from sim.store.manifest import verify_parts
+from sim.store.coverage import Coverage, expected_runs, rerun_command
+from sim.store.layout import PARTS, read_info
+from sim.store.manifest import table_files, verify_parts
 from sim.store.parts import OPTIONAL, RUN_COLUMNS
 
 if TYPE_CHECKING:
@@ -45,6 +46,9 @@ class Results:
         for part, reason in self._state.bad.items():
             warnings.warn(f"{self.path}: part {part} is damaged and left out ({reason}); "
                           f"rerun `sim batch` to recompute its runs", stacklevel=2)
+        for line in self._state.damage:
+            warnings.warn(f"{self.path}: {line}: damaged, the runs it listed are left out; "
+                          f"rerun `sim batch` to recompute them", stacklevel=2)
         if eager:  # read now: KPIs are small, and a snapshot outlives later batches
             _ = self._kpi_tables
         self.summary = None  # set by run_batch: what that call did
@@ -97,6 +101,27 @@ class Results:
         kept = set(self.info.get("tables", []))
         daily = ["daily"] if self.info.get("daily_every") is not None else []
         return ["kpis", *daily, *[t for t in OPTIONAL if t in kept]]
+
+    @property
+    def coverage(self) -> Coverage:
+        """How many of the runs the spec asks for are stored, failed, damaged."""
+        listed = {Path(meta["file"]).name for rec in self._state.parts
+                  for _, meta in table_files(rec)}
+        try:
+            orphans = sum(1 for f in (self.path / PARTS).iterdir()
+                          if f.is_file() and f.suffix == ".parquet" and f.name not in listed)
+        except OSError:
+            orphans = 0
+        damaged = [f"part {p}: {why}" for p, why in self._state.bad.items()]
+        return Coverage(self.path, self.kind, expected_runs(self.info), len(self.kpis),
+                        len(self.failures), rerun_command(self.path, self.info),
+                        damaged + list(self._state.damage), orphans)
+
+    def require_runs(self) -> Results:
+        """This folder, if it has runs (else OutputError saying how to make them)."""
+        if self.kpis.empty:
+            raise OutputError(self.coverage.no_runs())
+        return self
 
     @cached_property
     def spec_text(self) -> str:

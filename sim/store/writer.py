@@ -123,8 +123,8 @@ class StoreWriter:
         return old
 
     def _recover(self) -> PartState:
-        """After a crash: cut a half-written manifest line, set damaged parts aside, and
-        remove parts that never made it into the manifest."""
+        """After a crash: cut a half-written manifest line, remove damaged ones, set damaged
+        parts aside, and remove parts that never made it into the manifest."""
         path = self.path / MANIFEST
         if path.exists():
             raw = path.read_bytes()
@@ -133,7 +133,14 @@ class StoreWriter:
                     fh.truncate(raw.rfind(b"\n") + 1)
                     fh.flush()
                     os.fsync(fh.fileno())
-        state = verify_parts(self.path, scan_manifest(self.path))
+        manifest = scan_manifest(self.path)
+        if manifest.damage:  # keep the readable records, note what was removed
+            note = {"kind": "repair", "time": now(),
+                    "removed": [f"{d} (its runs are recomputed)" for d in manifest.damage]}
+            lines = [json.dumps(r, default=str) for r in [*manifest.records, note]]
+            atomic_write(path, ("\n".join(lines) + "\n").encode())
+            manifest = scan_manifest(self.path)
+        state = verify_parts(self.path, manifest)
         self._seq = len(state.parts)
         for part, reason in state.bad.items():
             rec = next(r for r in state.parts if r["part"] == part)
