@@ -45,6 +45,25 @@ def _guard(fn):
         _fail(str(exc))
 
 
+def _run(fn):
+    """:func:`_guard`, printing the warnings ``fn`` gives (e.g. a damaged part left out) as
+    one ``warning: ...`` line each on stderr (raw, with their source, under ``--debug``)."""
+    import warnings
+
+    if _state["debug"]:
+        return _guard(fn)
+    with warnings.catch_warnings(record=True) as caught:
+        try:
+            return _guard(fn)
+        finally:
+            seen: set[str] = set()
+            for w in caught:
+                text = " ".join(str(w.message).split())
+                if text not in seen:
+                    seen.add(text)
+                    typer.echo(f"warning: {text}", err=True)
+
+
 @app.command()
 def validate(files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")]):
     """Check scenario files; print every problem with its file and line."""
@@ -120,7 +139,7 @@ def run(
     from sim.batch.run import RunFailed
 
     try:
-        output = _guard(go)
+        output = _run(go)
     except RunFailed as exc:
         if _state["debug"]:
             typer.echo(exc.traceback, err=True)
@@ -131,7 +150,7 @@ def run(
     _print_summary(output, summarise(results.kpis),
                    compare_observed(output.scenario, results.daily))
     if plots:
-        _guard(lambda: _draw(results))
+        _run(lambda: _draw(results))
 
 
 def _fmt(x: float) -> str:
@@ -307,7 +326,7 @@ def batch(
                                chunk_size=chunk, replications=replications,
                                progress=progress, more=rule)
 
-    rule, results = _guard(go)
+    rule, results = _run(go)
     for line in results.summary.lines():
         typer.echo(line)
     if rule is not None and rule.report is not None:
@@ -343,7 +362,7 @@ def compare_cmd(
                         indifference_rel=indifference_rel)
         return table, save_compare(res, table)
 
-    table, paths = _guard(go)
+    table, paths = _run(go)
     if table.empty:
         typer.echo(f"{folder}: no runs to compare")
         return
@@ -361,7 +380,7 @@ def _open(folder: Path):
     spec asks for are used, and warning when that is not all."""
     from sim.store import open_results
 
-    res = _guard(lambda: open_results(folder).require_runs())
+    res = _run(lambda: open_results(folder).require_runs())
     coverage = res.coverage
     typer.echo(coverage.line())
     for line in coverage.warnings():
@@ -412,7 +431,7 @@ def plot_cmd(
 
         return plot_folder(res, formats=fmt)
 
-    written = _guard(go)
+    written = _run(go)
     for path in written:
         typer.echo(str(path))
     typer.echo(f"{len(written)} figure file(s) written to {folder / 'figures'}")
@@ -433,7 +452,7 @@ def report_cmd(
 
         return build_report(res, out)
 
-    path = _guard(go)
+    path = _run(go)
     typer.echo(f"report written to {path}")
 
 

@@ -82,12 +82,18 @@ class StoreWriter:
         Returns the verified parts (what is already done)."""
         check_store_folder(self.path)
         try:
-            self.parts.mkdir(parents=True, exist_ok=True)
-            (self.path / SCENARIOS).mkdir(exist_ok=True)
+            self.path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputError(f"cannot create {self.path} ({exc.strerror or exc})") from None
-        self.lock.acquire()
+        self.lock.acquire()  # before anything else: a second batch is told it is in use
         try:
+            check_store_folder(self.path)  # what the folder holds now, under the lock
+            try:
+                self.parts.mkdir(exist_ok=True)
+                (self.path / SCENARIOS).mkdir(exist_ok=True)
+            except OSError as exc:
+                raise OutputError(f"cannot create {self.path} ({exc.strerror or exc})") \
+                    from None
             old = self._check_compatible(info)
             state = self._recover()
             reps = info.replications

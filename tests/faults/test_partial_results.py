@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 import sim
 from sim.batch import run_batch
 from sim.cli import app
-from tests.batch.helpers import write_spec
+from sim.store.manifest import read_manifest
+from tests.batch.helpers import sim_cli, write_spec
 
 runner = CliRunner()
 RUNS = 20
@@ -99,3 +100,20 @@ def test_empty_store_is_refused_with_what_to_do(whole, tmp_path, command):
     assert res.exit_code == 2, res.output
     assert res.stderr.strip() == (f"error: no runs stored in {out}; run `sim batch {whole[0]} "
                                   f"--out {out}`")
+
+
+def test_damage_warnings_print_as_one_clean_line_each(whole, tmp_path):
+    out = _copy(whole, tmp_path)
+    parts = [r for r in read_manifest(out) if r["kind"] == "part"]
+    victim = out / parts[0]["kpis"]["file"]
+    victim.write_bytes(victim.read_bytes()[:100])
+    lines = (out / "manifest.jsonl").read_bytes().split(b"\n")
+    lines[2] = b"#!garbage"
+    (out / "manifest.jsonl").write_bytes(b"\n".join(lines))
+    done = sim_cli("compare", str(out), "--by", "fleets.road.units")
+    assert done.returncode == 0, done.stderr
+    err = done.stderr.splitlines()
+    assert f"warning: {out}: part {parts[0]['part']} is damaged and left out" in done.stderr
+    assert f"warning: {out}: manifest.jsonl line 3 is not valid JSON" in done.stderr
+    assert all(line.startswith("warning: ") for line in err), err
+    assert "UserWarning" not in done.stderr and "warnings.warn" not in done.stderr
