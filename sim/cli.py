@@ -338,7 +338,8 @@ def batch(
 
 @app.command("compare")
 def compare_cmd(
-    folder: Annotated[Path, typer.Argument(help="Results folder written by `sim batch`.")],
+    folder: Annotated[Path, typer.Argument(
+        help="Results folder written by `sim batch` or `sim run`.")],
     baseline: Annotated[str | None, typer.Option(
         "--baseline", help="Policy the others are compared with (default: iraq_alone if "
                            "present, else the first).")] = None,
