@@ -68,8 +68,9 @@ def test_garbage_line_in_the_middle_is_damage(whole, tmp_path):
     lines[2] = b"#!garbage"
     (out / "manifest.jsonl").write_bytes(b"\n".join(lines))
     with pytest.warns(UserWarning, match="manifest.jsonl line 3 is not valid JSON"):
-        used = len(sim.open_results(out).kpis)
-    assert "manifest.jsonl line 3 is not valid JSON" in sim.open_results(out).coverage.damaged
+        damaged = sim.open_results(out)
+    used = len(damaged.kpis)
+    assert "manifest.jsonl line 3 is not valid JSON" in damaged.coverage.damaged
     res = _compare(out)
     assert res.exit_code == 0, res.output
     assert f"using {used} of the {RUNS} runs" in res.stdout
