@@ -7,7 +7,7 @@ Public API::
     res = sim.simulate(scn, policy="host_pays", replication=0)
     res.kpis, res.daily, res.trips, res.ledger, res.events
     store = sim.run_batch("scenarios/batches/policies.yaml", out="results/policies")
-    store = sim.open_results("results/policies")     # .kpis, .daily, .failures ...
+    store = sim.open_results("results/policies")     # .kpis, .daily, .trips, .failures ...
     table = sim.compare(store, baseline="iraq_alone")   # paired differences with CIs
 """
 
@@ -25,7 +25,7 @@ _LAZY = {
     "OutputError": "sim.errors", "RunResult": "sim.results", "Scenario": "sim.scenario",
     "ScenarioError": "sim.scenario", "dump_scenario": "sim.scenario",
     "load_scenario": "sim.scenario", "simulate": "sim.simulation", "run_batch": "sim.batch",
-    "open_results": "sim.batch", "compare": "sim.analysis",
+    "open_results": "sim.store", "compare": "sim.analysis",
     "plot_folder": "sim.plots.files", "build_report": "sim.report",
 }
 

@@ -45,6 +45,25 @@ def _guard(fn):
         _fail(str(exc))
 
 
+def _run(fn):
+    """:func:`_guard`, printing the warnings ``fn`` gives (e.g. a damaged part left out) as
+    one ``warning: ...`` line each on stderr (raw, with their source, under ``--debug``)."""
+    import warnings
+
+    if _state["debug"]:
+        return _guard(fn)
+    with warnings.catch_warnings(record=True) as caught:
+        try:
+            return _guard(fn)
+        finally:
+            seen: set[str] = set()
+            for w in caught:
+                text = " ".join(str(w.message).split())
+                if text not in seen:
+                    seen.add(text)
+                    typer.echo(f"warning: {text}", err=True)
+
+
 @app.command()
 def validate(files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")]):
     """Check scenario files; print every problem with its file and line."""
@@ -93,13 +112,14 @@ def run(
     out: Annotated[Path | None, typer.Option(help="New output folder.")] = None,
     policy: Annotated[str | None, typer.Option(
         help="Policy name from the scenario's policies:, or 'all'.")] = None,
-    force: Annotated[bool, typer.Option(help="Replace an existing output folder.")] = False,
+    force: Annotated[bool, typer.Option(
+        help="Replace an existing `sim run` output folder.")] = False,
     plots: Annotated[bool, typer.Option(help="Also draw the figures.")] = True,
 ):
-    """Run one scenario: replications, Parquet tables, summary and a KPI table."""
+    """Run one scenario: replications into a results folder, and a KPI table."""
 
     def go():
-        from sim.runner import run_scenario
+        from sim.batch.run import run_scenario
         from sim.scenario import load_scenario
 
         policies: list[str | None] = [None]
@@ -114,12 +134,23 @@ def run(
             else:
                 _fail(f"unknown policy '{policy}' (expected 'all' or one of: "
                       f"{', '.join(names) or 'none defined'})")
-        summary = run_scenario(scenario, replications, seed, out, policies, force)
-        _print_summary(summary)
-        if plots:
-            _draw(summary.out)
+        return run_scenario(scenario, replications, seed, out, policies, force)
 
-    _guard(go)
+    from sim.batch.run import RunFailed
+
+    try:
+        output = _run(go)
+    except RunFailed as exc:
+        if _state["debug"]:
+            typer.echo(exc.traceback, err=True)
+        _fail(str(exc), code=1)
+    from sim.analysis.summary import compare_observed, summarise
+
+    results = output.results
+    _print_summary(output, summarise(results.kpis),
+                   compare_observed(output.scenario, results.daily))
+    if plots:
+        _run(lambda: _draw(results))
 
 
 def _fmt(x: float) -> str:
@@ -140,14 +171,13 @@ def _cell(row) -> str:
     return text
 
 
-def _print_summary(summary) -> None:
+def _print_summary(summary, t, observed) -> None:
     import shutil
 
     from rich.console import Console
     from rich.table import Table
 
     console = Console(width=max(shutil.get_terminal_size((140, 40)).columns, 140))
-    t = summary.table
     policies = list(dict.fromkeys(t["policy"]))
     rows = {(r["policy"], r["kpi"]): r for _, r in t.iterrows()}
     table = Table(title=f"{summary.scenario.metadata.name}: {summary.replications} "
@@ -167,30 +197,30 @@ def _print_summary(summary) -> None:
                      if (p, kpi) in rows else c for p, c in zip(policies, cells)]
         table.add_row(label, *cells)
     console.print(table)
-    if len(summary.observed):
+    if len(observed):
         obs = Table(title="Model versus observed cumulative transfers")
         for col in ("policy", "date", "observed", "model mean [95% CI]", "relative error"):
             obs.add_column(col)
-        for _, r in summary.observed.iterrows():
+        for _, r in observed.iterrows():
             obs.add_row(str(r["policy"]), r["date"], f"{r['observed']:,}",
                         f"{_fmt(r['model_mean'])} [{_fmt(r['model_low'])}, "
                         f"{_fmt(r['model_high'])}]", f"{r['rel_error']:+.0%}")
         console.print(obs)
-        mean_abs = summary.observed.groupby("policy")["rel_error"].apply(
+        mean_abs = observed.groupby("policy")["rel_error"].apply(
             lambda s: s.abs().mean())
         for p, v in mean_abs.items():
             console.print(f"averaged relative difference ({p}): {v:.1%}")
     console.print(f"results written to {summary.out}")
 
 
-def _draw(out: Path) -> None:
+def _draw(results) -> None:
     try:
         from sim.plots.files import plot_folder
     except ImportError:  # plotting not installed in this build
         return
-    written = plot_folder(out)
+    written = plot_folder(results.path)
     if written:
-        typer.echo(f"{len(written)} figures written to {out / 'figures'}")
+        typer.echo(f"{len(written)} figures written to {results.path / 'figures'}")
 
 
 @app.command("validate-history")
@@ -210,7 +240,7 @@ def validate_history_cmd(
     the averaged relative difference, and a figure."""
 
     def go():
-        from sim.runner import safe_name
+        from sim.store.files import safe_name
         from sim.verification.history import history_figure, save_figure, validate_history
 
         report = validate_history(scenario, replications, seed, policy)
@@ -285,15 +315,22 @@ def batch(
     """
     from sim.batch import run_batch
 
-    results = _guard(lambda: run_batch(
-        spec, out, workers=workers, dask=dask, dask_local=dask_local, chunk_size=chunk,
-        replications=replications, progress=progress, target_rel_halfwidth=target,
-        kpis=kpi or None, max_replications=max_replications, baseline=baseline,
-        by=by))
+    def go():
+        rule = None
+        if target is not None:
+            from sim.analysis.adaptive import AdaptiveReplications
+
+            rule = AdaptiveReplications(target, kpi or [], baseline=baseline, by=by,
+                                        max_replications=max_replications)
+        return rule, run_batch(spec, out, workers=workers, dask=dask, dask_local=dask_local,
+                               chunk_size=chunk, replications=replications,
+                               progress=progress, more=rule)
+
+    rule, results = _run(go)
     for line in results.summary.lines():
         typer.echo(line)
-    if results.adaptive is not None:
-        for line in results.adaptive.lines():
+    if rule is not None and rule.report is not None:
+        for line in rule.report.lines():
             typer.echo(line)
     if results.summary.failed:
         raise typer.Exit(1)
@@ -301,7 +338,8 @@ def batch(
 
 @app.command("compare")
 def compare_cmd(
-    folder: Annotated[Path, typer.Argument(help="Results folder written by `sim batch`.")],
+    folder: Annotated[Path, typer.Argument(
+        help="Results folder written by `sim batch` or `sim run`.")],
     baseline: Annotated[str | None, typer.Option(
         "--baseline", help="Policy the others are compared with (default: iraq_alone if "
                            "present, else the first).")] = None,
@@ -317,15 +355,15 @@ def compare_cmd(
 ):
     """Compare policies with paired CIs; write compare.csv and compare.parquet."""
     from sim.analysis.compare import HEADLINE, compare, save_compare
-    from sim.batch import open_results
+
+    res = _open(folder)
 
     def go():
-        res = open_results(folder)
         table = compare(res, baseline=baseline, kpis=kpi or None, by=by,
                         indifference_rel=indifference_rel)
-        return res, table, save_compare(res, table)
+        return table, save_compare(res, table)
 
-    res, table, paths = _guard(go)
+    table, paths = _run(go)
     if table.empty:
         typer.echo(f"{folder}: no runs to compare")
         return
@@ -336,6 +374,19 @@ def compare_cmd(
     more = table["kpi"].nunique() - shown["kpi"].nunique()
     extra = f" ({more} more KPIs there)" if more else ""
     typer.echo(f"wrote {paths[0]} and {paths[1]}{extra}")
+
+
+def _open(folder: Path):
+    """The results in ``folder`` (at least one run), after saying how many of the runs its
+    spec asks for are used, and warning when that is not all."""
+    from sim.store import open_results
+
+    res = _run(lambda: open_results(folder).require_runs())
+    coverage = res.coverage
+    typer.echo(coverage.line())
+    for line in coverage.warnings():
+        typer.echo(f"warning: {line}", err=True)
+    return res
 
 
 def _print_compare(table, sweep: list[str], by: str, level: float) -> None:
@@ -374,12 +425,14 @@ def plot_cmd(
 ):
     """Draw every figure the stored results support into DIR/figures/."""
 
+    res = _open(folder)
+
     def go():
         from sim.plots.files import plot_folder
 
-        return plot_folder(folder, formats=fmt)
+        return plot_folder(res, formats=fmt)
 
-    written = _guard(go)
+    written = _run(go)
     for path in written:
         typer.echo(str(path))
     typer.echo(f"{len(written)} figure file(s) written to {folder / 'figures'}")
@@ -393,12 +446,14 @@ def report_cmd(
 ):
     """Write one self-contained HTML report (figures, tables, assumptions, provenance)."""
 
+    res = _open(folder)
+
     def go():
         from sim.report import build_report
 
-        return build_report(folder, out)
+        return build_report(res, out)
 
-    path = _guard(go)
+    path = _run(go)
     typer.echo(f"report written to {path}")
 
 

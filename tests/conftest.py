@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
 import sim
@@ -26,8 +25,8 @@ def batch(batch_dir):
 
 @pytest.fixture(scope="session")
 def run_tables(run_dir):
-    return {name: pd.read_parquet(run_dir / f"{name}.parquet")
-            for name in ("kpis", "daily", "trips")}
+    res = sim.open_results(run_dir)
+    return {name: getattr(res, name) for name in ("kpis", "daily", "trips")}
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """Statistics on batch results: CIs, paired (common random numbers) comparisons, Holm."""
 
-from sim.analysis.compare import HEADLINE, adaptive_status, compare, save_compare
+from sim.analysis.adaptive import AdaptiveReplications, AdaptiveReport, adaptive_status
+from sim.analysis.compare import HEADLINE, compare, save_compare
 from sim.analysis.stats import (
     Interval,
     holm,
@@ -11,6 +12,7 @@ from sim.analysis.stats import (
 )
 
 __all__ = [
-    "HEADLINE", "Interval", "adaptive_status", "compare", "holm",
+    "AdaptiveReplications", "AdaptiveReport", "HEADLINE", "Interval",
+    "adaptive_status", "compare", "holm",
     "lower_bound", "paired_interval", "rel_halfwidth", "save_compare", "t_interval",
 ]

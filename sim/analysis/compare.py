@@ -41,7 +41,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from sim.analysis.stats import holm, lower_bound, paired_interval, rel_halfwidth, t_interval
@@ -59,10 +58,10 @@ _ID = ("run_id", "scenario", "policy", "replication", "seed")
 
 def _frame(source) -> tuple[pd.DataFrame, list[str], str, list[str] | None]:
     """KPI table, its id columns, a name for messages, and the level order (if known)."""
-    from sim.batch.store import Results
+    from sim.store.reader import Results
 
     if isinstance(source, (str, Path)):
-        from sim.batch.store import open_results
+        from sim.store.reader import open_results
 
         source = open_results(source)
     if isinstance(source, Results):
@@ -116,7 +115,7 @@ def compare(results, baseline: Any = None, kpis: Iterable[str] | str | None = No
             save: bool = False) -> pd.DataFrame:
     """Compare policies (or any ``by`` column: ``scenario`` or a sweep parameter) per KPI.
 
-    ``results``: a results folder, :class:`sim.batch.store.Results` or its ``kpis`` table.
+    ``results``: a results folder, :class:`sim.store.Results` or its ``kpis`` table.
     ``baseline``: the level the others are compared with (default ``iraq_alone`` if present,
     else the first). ``kpis``: names (default: every KPI). Pairs are runs of the same
     scenario, sweep point and replication (common random numbers). ``indifference``: amount
@@ -238,7 +237,8 @@ def save_compare(results, table: pd.DataFrame) -> tuple[Path, Path]:
     """Write ``compare.csv`` and ``compare.parquet`` into the results folder (atomically)."""
     import io
 
-    from sim.batch.store import Results, atomic_write
+    from sim.store.files import atomic_write
+    from sim.store.reader import Results
 
     if isinstance(results, (str, Path)):
         folder = Path(results)
@@ -264,38 +264,3 @@ def save_compare(results, table: pd.DataFrame) -> tuple[Path, Path]:
     pq.write_table(pa.Table.from_pandas(flat, preserve_index=False, nthreads=1), buf)
     atomic_write(parquet, buf.getvalue())
     return csv, parquet
-
-
-def adaptive_status(results, kpis: list[str], baseline: Any = None,
-                    by: str = "policy") -> tuple[pd.DataFrame, Any]:
-    """Relative half-width of every compared difference (or, with a single level, of every
-    mean) of ``kpis``: columns group, kpi, level, rel_halfwidth, rule."""
-    table = compare(results, baseline=baseline, kpis=kpis, by=by)
-    base = table.attrs.get("baseline")
-    by_col = table.attrs.get("by", by)
-    group_cols = [c for c in table.columns if c not in _COMPARE_COLS and c != by_col]
-    levels = table[by_col].unique() if not table.empty else []
-    rows = []
-    for _, r in table.iterrows():
-        group = ", ".join(f"{r[c]}" for c in group_cols)
-        if len(levels) > 1:
-            if r[by_col] == base:
-                continue
-            covers = not (r["diff_ci_low"] > 0 or r["diff_ci_high"] < 0)
-            rule = "|baseline mean| (difference CI covers 0)" if covers else "|difference|"
-            rel = r["rel_halfwidth"]
-            label = f"{r[by_col]} vs {base}"
-        else:
-            hw = 0.5 * (r["ci_high"] - r["ci_low"])
-            rel = (0.0 if hw == 0 else hw / abs(r["mean"]) if r["mean"] else math.inf) \
-                if np.isfinite(hw) else math.inf
-            rule = "|mean| (nothing to compare with)"
-            label = str(r[by_col])
-        rows.append({"group": group, "kpi": r["kpi"], "level": label,
-                     "rel_halfwidth": float(rel) if rel == rel else math.inf, "rule": rule})
-    return pd.DataFrame(rows, columns=["group", "kpi", "level", "rel_halfwidth", "rule"]), base
-
-
-_COMPARE_COLS = {"kpi", "direction", "n", "mean", "ci_low", "ci_high", "baseline", "n_pairs",
-                 "diff", "diff_ci_low", "diff_ci_high", "p_value", "p_holm", "rel_halfwidth",
-                 "verdict", "best", "in_best_subset", "indifference"}

@@ -7,20 +7,20 @@ import math
 import time
 import traceback
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sim.batch.executors import ExecutorInfo, open_executor, prestart, process_pool
 from sim.batch.spec import ResolvedBatch, load_spec, point_json, run_id
-from sim.batch.store import Results, Store, open_results
-from sim.batch.worker import ChunkResult, Task, run_chunk
+from sim.batch.worker import Task, run_chunk
 from sim.errors import OutputError
-from sim.runner import safe_name
-
-if TYPE_CHECKING:
-    import pandas as pd
+from sim.store.files import safe_name
+from sim.store.parts import ChunkResult
+from sim.store.reader import Results, open_results
+from sim.store.writer import StoreWriter
 
 MAX_CHUNK = 25
 
@@ -48,6 +48,18 @@ class BatchSummary:
     def missing(self) -> int:
         return self.total - self.reused - self.computed
 
+    def merged(self, later: BatchSummary) -> BatchSummary:
+        """This call's summary after a further round ``later`` (e.g. more replications)."""
+        return BatchSummary(
+            name=self.name, out=self.out, total=later.total, reused=self.reused,
+            computed=self.computed + later.computed, failed=self.failed + later.failed,
+            seconds=self.seconds + later.seconds,
+            sim_seconds=self.sim_seconds + later.sim_seconds, executor=later.executor,
+            replications=later.replications, chunks=self.chunks + later.chunks,
+            store_seconds=self.store_seconds + later.store_seconds,
+            worker_seconds=self.worker_seconds + later.worker_seconds,
+            failures=(self.failures + later.failures)[:5])
+
     def lines(self) -> list[str]:
         rate = self.computed / self.seconds if self.seconds > 0 else float("nan")
         out = [f"batch {self.name}: {self.total:,} runs ({self.replications:,} replications): "
@@ -60,33 +72,6 @@ class BatchSummary:
             out.append(f"  ... and {self.failed - 5} more")
         if self.failed:
             out.append(f"  tracebacks: sim.open_results('{self.out}').failures")
-        return out
-
-
-@dataclass
-class AdaptiveReport:
-    """Where adaptive replications stopped."""
-
-    target: float
-    kpis: list[str]
-    baseline: str
-    reached: bool
-    replications: int
-    worst: float
-    rounds: int
-    table: pd.DataFrame  # one row per compared difference: its relative half-width
-
-    def lines(self) -> list[str]:
-        state = "reached" if self.reached else "NOT reached"
-        out = [f"adaptive: target relative half-width {self.target:g} on "
-               f"{', '.join(self.kpis)} vs {self.baseline}: {state} with "
-               f"{self.replications:,} replications after {self.rounds} round(s); "
-               f"worst {self.worst:.3g}"]
-        if not self.table.empty:
-            worst = self.table.sort_values("rel_halfwidth", ascending=False).head(5)
-            for _, row in worst.iterrows():
-                out.append(f"  {row['group']}: {row['kpi']} {row['level']}: "
-                           f"{row['rel_halfwidth']:.3g} ({row['rule']})")
         return out
 
 
@@ -121,7 +106,7 @@ def plan_tasks(batch: ResolvedBatch, replications: int, done: set[str],
             tasks.append(Task(variant=v.label, scenario=v.scenario, point=point_json(v.point),
                               digest=v.digest, seed=v.seed, policy=policy,
                               version=batch.version, scn=v.scn, runs=runs,
-                              daily_every=batch.daily_every))
+                              daily_every=batch.daily_every, tables=batch.tables))
             if not g[2]:
                 groups.remove(g)
     return tasks
@@ -130,7 +115,7 @@ def plan_tasks(batch: ResolvedBatch, replications: int, done: set[str],
 def _failed_chunk(task: Task, exc: BaseException) -> ChunkResult:
     error = f"{type(exc).__name__}: {exc}"
     tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    return ChunkResult(kpis=None, daily=None, ok=[], failures=[{
+    return ChunkResult(parts={}, ok=[], failures=[{
         "run_id": rid, "scenario": task.scenario, "variant": task.variant, "point": task.point,
         "policy": task.policy, "replication": r, "seed": task.seed, "digest": task.digest,
         "error": error, "traceback": tb} for r, rid in task.runs],
@@ -174,7 +159,7 @@ class _Progress:
 
 
 # ----------------------------------------------------------------------------- execution
-def _execute(batch: ResolvedBatch, store: Store, replications: int, info: ExecutorInfo,
+def _execute(batch: ResolvedBatch, store: StoreWriter, replications: int, info: ExecutorInfo,
              done: set[str], chunk_size: int | None, progress: bool) -> BatchSummary:
     t0 = time.perf_counter()
     total = batch.run_count(replications)
@@ -217,7 +202,7 @@ def _execute(batch: ResolvedBatch, store: Store, replications: int, info: Execut
 
     def record(task: Task, result: ChunkResult) -> None:
         t_store = time.perf_counter()
-        store.write_chunk(task, result)
+        store.write_chunk({"variant": task.variant, "policy": task.policy}, result)
         summary.store_seconds += time.perf_counter() - t_store
         summary.worker_seconds += result.seconds
         done.update(result.ok)
@@ -269,14 +254,13 @@ def _execute(batch: ResolvedBatch, store: Store, replications: int, info: Execut
     return summary
 
 
-def run_batch(spec: str | Path, out: str | Path | None = None, *, workers: int | None = None,
-              dask: str | None = None, dask_local: int | None = None,
-              chunk_size: int | None = None, replications: int | None = None,
-              progress: bool = True, target_rel_halfwidth: float | None = None,
-              kpis: list[str] | None = None,
-              max_replications: int | None = None, baseline: str | None = None,
-              by: str = "policy") -> Results:
-    """Run the batch spec ``spec`` into the results folder ``out``; return its Results.
+def run_batch(spec: str | Path | ResolvedBatch, out: str | Path | None = None, *,
+              workers: int | None = None, dask: str | None = None,
+              dask_local: int | None = None, chunk_size: int | None = None,
+              replications: int | None = None, progress: bool = True,
+              more: Callable[[Results], int] | None = None) -> Results:
+    """Run the batch spec ``spec`` (a file, or a resolved batch) into the results folder
+    ``out``; return its Results.
 
     Resumes: only runs missing from ``out`` are computed (a run id is content addressed, so
     raising ``replications`` extends the batch, and a changed scenario gets new runs). A run
@@ -287,81 +271,40 @@ def run_batch(spec: str | Path, out: str | Path | None = None, *, workers: int |
       worker processes for this run.
     - ``chunk_size``: replications per task (default: the spec's, else automatic, <= 25).
     - ``replications``: instead of the spec's (e.g. a quick look, or to extend a batch).
-    - ``target_rel_halfwidth`` with ``kpis`` (and ``max_replications``, default 10x the
-      spec's): keep adding replications until, for every compared paired difference of
-      those KPIs (each ``by`` level vs ``baseline``), the 95% CI half-width divided by
-      |mean difference| is at most the target; when the CI of a difference covers 0 the
-      half-width is divided by |baseline mean| instead (see
-      :func:`sim.analysis.rel_halfwidth`). The result's ``adaptive`` says what was reached.
+    - ``more``: asked after each round, with the results so far (their ``summary`` says
+      how many replications were run), how many replications to add; 0 stops. E.g.
+      :class:`sim.analysis.adaptive.AdaptiveReplications` for a precision target.
 
     The returned Results has ``summary`` (a :class:`BatchSummary` of this call).
     """
     prestart(workers, dask, dask_local)
-    batch = load_spec(spec)
+    batch = spec if isinstance(spec, ResolvedBatch) else load_spec(spec)
     if replications is not None:
         if replications < 1:
             raise OutputError(f"replications must be at least 1, got {replications}")
         batch.replications = int(replications)
     out = Path(out) if out is not None else Path("results") / safe_name(batch.name)
-    if target_rel_halfwidth is not None:
-        if not target_rel_halfwidth > 0:
-            raise OutputError(f"the target relative half-width must be > 0, got "
-                              f"{target_rel_halfwidth}")
-        if not kpis:
-            raise OutputError("adaptive replications need the KPIs to watch (--kpi NAME)")
-    store = Store(out)
-    state = store.open(batch)
+    store = StoreWriter(out)
+    info = batch.store_info()
+    state = store.open(info)
     try:
         done = state.done
-        with open_executor(workers, dask, dask_local) as info:
-            replications = batch.replications
-            summary = _execute(batch, store, replications, info, done, chunk_size, progress)
-            report = None
-            if target_rel_halfwidth is not None:
-                summary, report = _adaptive(batch, store, info, done, chunk_size, progress,
-                                            summary, target_rel_halfwidth, list(kpis),
-                                            max_replications, baseline, by)
+        with open_executor(workers, dask, dask_local) as ex:
+            summary = _execute(batch, store, batch.replications, ex, done, chunk_size,
+                               progress)
+            reps = batch.replications
+            while more is not None:
+                so_far = open_results(store.path)
+                so_far.summary = summary
+                add = int(more(so_far))
+                if add <= 0:
+                    break
+                reps += add
+                store.record_replications(info, reps)
+                summary = summary.merged(_execute(batch, store, reps, ex, done, chunk_size,
+                                                  progress))
     finally:
         store.close()
     results = Results(out, eager=False)  # tables are read when first used
     results.summary = summary
-    results.adaptive = report
     return results
-
-
-def _adaptive(batch: ResolvedBatch, store: Store, info: ExecutorInfo, done: set[str],
-              chunk_size: int | None, progress: bool, first: BatchSummary, target: float,
-              kpis: list[str], max_replications: int | None, baseline: str | None,
-              by: str) -> tuple[BatchSummary, AdaptiveReport]:
-    from sim.analysis.compare import adaptive_status
-
-    reps = batch.replications
-    limit = max(max_replications or 10 * reps, reps)
-    summary = first
-    rounds = 1
-    while True:
-        table, base = adaptive_status(open_results(store.path), kpis=kpis, baseline=baseline,
-                                      by=by)
-        worst = float(table["rel_halfwidth"].max()) if not table.empty else 0.0
-        reached = bool(not table.empty and (table["rel_halfwidth"] <= target).all())
-        if reached or reps >= limit or table.empty:
-            break
-        ratio = worst / target if math.isfinite(worst) else 2.0
-        need = math.ceil(reps * ratio * ratio * 1.1)
-        step = max(2, math.ceil(0.1 * reps))
-        reps = min(limit, max(reps + step, min(need, 2 * reps)))
-        store.record_replications(batch, reps)
-        more = _execute(batch, store, reps, info, done, chunk_size, progress)
-        rounds += 1
-        summary = BatchSummary(
-            name=batch.name, out=store.path, total=more.total, reused=first.reused,
-            computed=summary.computed + more.computed, failed=summary.failed + more.failed,
-            seconds=summary.seconds + more.seconds,
-            sim_seconds=summary.sim_seconds + more.sim_seconds, executor=more.executor,
-            replications=reps, chunks=summary.chunks + more.chunks,
-            store_seconds=summary.store_seconds + more.store_seconds,
-            worker_seconds=summary.worker_seconds + more.worker_seconds,
-            failures=(summary.failures + more.failures)[:5])
-    report = AdaptiveReport(target=target, kpis=kpis, baseline=str(base), reached=reached,
-                            replications=reps, worst=worst, rounds=rounds, table=table)
-    return summary, report

@@ -12,8 +12,12 @@ A spec is a YAML file, validated like a scenario (every problem reported at once
     seed: 2026                        # root seed; default: each scenario's metadata.seed
     sweep:                            # grid over dotted paths into the scenario
       fleets.road.units: [4, 8, 12]
-    tables:
-      daily: {every: 7}               # KPIs are always kept; daily series optional
+    tables:                           # KPIs are always kept; the others on request
+      daily: {every: 7}               # daily series: every N-th day and the last (true: all)
+      trips: true                     # one row per trip
+      ledger: true                    # non-zero cost and personnel entries
+      events: true                    # dated events (control changes, breakouts ...)
+      payers: true                    # cost and personnel-days per payer and day
     chunk_size: 10                    # replications per task (default: automatic)
 
 Every scenario x sweep point is loaded and validated before anything runs; a problem caused
@@ -44,6 +48,8 @@ from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.loader import dump_scenario, load_scenario, pydantic_problems, scenario_digest
 from sim.scenario.schema import Scenario
 from sim.scenario.yamlio import Locations, locate, read_yaml
+from sim.store.parts import OPTIONAL
+from sim.store.writer import StoreInfo, VariantInfo
 
 NO_POLICY = "none"
 """Label of ``policy=None`` (costs recorded, not allocated to payers) in specs and tables."""
@@ -82,6 +88,14 @@ class Tables(_Base):
     kpis: Literal[True] = True
     """KPIs are always kept."""
     daily: bool | DailyTable = False
+    trips: bool = False
+    ledger: bool = False
+    events: bool = False
+    payers: bool = False
+
+    def kept(self) -> tuple[str, ...]:
+        """The tables kept besides kpis and daily, in store order."""
+        return tuple(name for name in OPTIONAL if getattr(self, name))
 
 
 class BatchSpec(_Base):
@@ -148,7 +162,7 @@ class Variant:
 class ResolvedBatch:
     """A validated spec with every scenario loaded: what ``run_batch`` executes."""
 
-    path: Path
+    path: Path | None  # the spec file (None for the batch of a `sim run`)
     text: str
     spec: BatchSpec
     name: str
@@ -157,6 +171,12 @@ class ResolvedBatch:
     sweep_paths: list[str]
     daily_every: int | None
     version: str
+    tables: tuple[str, ...] = ()
+    """Tables kept besides kpis and daily (trips, ledger, events, payers)."""
+    kind: str = "batch"
+    """``"run"`` for the batch of a ``sim run`` (marked so in ``batch.json``)."""
+    scenario_file: str | None = None
+    """The scenario file of a ``sim run``, as given."""
 
     @property
     def policies(self) -> list[str]:
@@ -168,6 +188,17 @@ class ResolvedBatch:
     def run_count(self, replications: int | None = None) -> int:
         reps = self.replications if replications is None else replications
         return reps * sum(len(v.policies) for v in self.variants)
+
+    def store_info(self) -> StoreInfo:
+        """What the results store records about this batch."""
+        return StoreInfo(
+            name=self.name, spec_text=self.text, replications=self.replications,
+            variants=[VariantInfo(label=v.label, scenario=v.scenario, point=v.point,
+                                  digest=v.digest, seed=v.seed, policies=v.policies,
+                                  yaml=v.yaml) for v in self.variants],
+            version=self.version, spec=None if self.path is None else str(self.path),
+            daily_every=self.daily_every, tables=self.tables, sweep=self.sweep_paths,
+            kind=self.kind, scenario_file=self.scenario_file)
 
 
 def _str_keys(value: Any) -> Any:
@@ -235,7 +266,8 @@ def load_spec(path: str | Path) -> ResolvedBatch:
     every = None if daily is False else (1 if daily is True else daily.every)
     return ResolvedBatch(path=path, text=text, spec=spec, name=spec.name or path.stem,
                          variants=variants, replications=spec.replications,
-                         sweep_paths=list(spec.sweep), daily_every=every, version=__version__)
+                         sweep_paths=list(spec.sweep), daily_every=every, version=__version__,
+                         tables=spec.tables.kept())
 
 
 def _resolve(spec: BatchSpec, path: Path, locs: Locations) -> tuple[list[Variant], list[Problem]]:

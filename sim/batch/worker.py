@@ -8,7 +8,6 @@ file system.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 import traceback
@@ -16,10 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sim.scenario.schema import Scenario
-
-RUN_COLUMNS = ("run_id", "scenario", "variant", "point", "policy", "replication", "seed",
-               "digest", "version", "sim_seconds")
-"""Columns of a KPI part before the KPI columns (everything after them is a KPI)."""
+from sim.store.parts import ChunkResult, encode_table
 
 
 @dataclass
@@ -36,26 +32,7 @@ class Task:
     scn: Scenario = field(repr=False)
     runs: list[tuple[int, str]] = field(default_factory=list)  # (replication, run_id)
     daily_every: int | None = None
-
-
-@dataclass
-class Part:
-    """One encoded table of a chunk."""
-
-    data: bytes
-    rows: int
-    sha256: str
-
-
-@dataclass
-class ChunkResult:
-    kpis: Part | None
-    daily: Part | None
-    ok: list[str]  # run ids that succeeded
-    failures: list[dict[str, Any]]
-    sim_seconds: float  # time inside simulate() and KPIs
-    seconds: float  # whole chunk in the worker
-    pid: int
+    tables: tuple[str, ...] = ()  # kept besides kpis and daily: trips, ledger, events, payers
 
 
 _SCENARIOS: dict[str, Scenario] = {}
@@ -77,11 +54,12 @@ def run_chunk(task: Task) -> ChunkResult:
     import pandas as pd
 
     from sim.batch.spec import policy_arg
+    from sim.batch.tables import run_tables
     from sim.simulation import simulate
 
     t_start = time.perf_counter()
     rows: list[dict[str, Any]] = []
-    daily: list[pd.DataFrame] = []
+    kept: dict[str, list[pd.DataFrame]] = {}
     failures: list[dict[str, Any]] = []
     sim_total = 0.0
     policy = policy_arg(task.policy)
@@ -92,7 +70,7 @@ def run_chunk(task: Task) -> ChunkResult:
             res = simulate(scn, policy=policy, replication=replication, seed=task.seed)
             kpis = res.kpis
             sim_s = time.perf_counter() - t0
-            frame = _daily(res, task.daily_every) if task.daily_every else None
+            tables = run_tables(res, task.daily_every, task.tables)
         except Exception as exc:  # recorded; the batch goes on
             sim_total += time.perf_counter() - t0
             failures.append({
@@ -109,31 +87,14 @@ def run_chunk(task: Task) -> ChunkResult:
                "sim_seconds": sim_s}
         row.update({k: float(v) for k, v in kpis.items()})
         rows.append(row)
-        if frame is not None:
-            frame.insert(0, "run_id", rid)
-            daily.append(frame)
-    kpi_part = _encode(pd.DataFrame(rows)) if rows else None
-    daily_part = _encode(pd.concat(daily, ignore_index=True)) if daily else None
-    return ChunkResult(kpis=kpi_part, daily=daily_part, ok=[r["run_id"] for r in rows],
+        for name, frame in tables.items():
+            kept.setdefault(name, []).append(frame.assign(run_id=rid)[
+                ["run_id", *frame.columns]])
+    parts = {}
+    if rows:
+        parts["kpis"] = encode_table(pd.DataFrame(rows))
+    for name, frames in kept.items():
+        parts[name] = encode_table(pd.concat(frames, ignore_index=True))
+    return ChunkResult(parts=parts, ok=[r["run_id"] for r in rows],
                        failures=failures, sim_seconds=sim_total,
                        seconds=time.perf_counter() - t_start, pid=os.getpid())
-
-
-def _daily(res, every: int):
-    df = res.daily
-    last = int(df["day"].iloc[-1])
-    keep = (df["day"] % every == 0) | (df["day"] == last)
-    return df.loc[keep].reset_index(drop=True)
-
-
-def _encode(df) -> Part:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    # one thread: pyarrow threads that touched Python objects can abort the interpreter at
-    # exit ("terminate called without an active exception", pyarrow 24, Python 3.11)
-    table = pa.Table.from_pandas(df, preserve_index=False, nthreads=1)
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="zstd")
-    data = sink.getvalue().to_pybytes()
-    return Part(data=data, rows=table.num_rows, sha256=hashlib.sha256(data).hexdigest())

@@ -56,7 +56,7 @@ def plot_folder(folder, formats=("png",), strict: bool = False):
 
 
 def provenance_of_results(results, scenario: str | None = None) -> Provenance:
-    """A footnote for figures made from a batch :class:`sim.batch.store.Results`."""
+    """A footnote for figures made from a batch :class:`sim.store.Results`."""
     from sim.plots.files import batch_provenance
 
     return batch_provenance(results, scenario)

@@ -1,20 +1,16 @@
-"""Figures of a results folder: ``plot_folder(DIR)`` and the folder reader shared with the
+"""Figures of a results folder: ``plot_folder(DIR)`` and the folder view shared with the
 report.
 
-Two kinds of folders are recognised:
-
-- a batch store written by ``sim batch`` (``batch.json``; see :mod:`sim.batch.store`);
-- a single-scenario folder written by ``sim run`` (``summary.json``; see :mod:`sim.runner`).
-
-``plot_folder`` writes every figure the stored tables support into ``DIR/figures/`` and
-returns the paths written. Daily figures need daily series (always in ``sim run`` folders;
-in a batch only when its spec keeps them, ``tables: {daily: {every: N}}``).
+A results folder is a store written by ``sim batch`` or ``sim run`` (see :mod:`sim.store`),
+read through :class:`sim.store.Results` only. ``plot_folder`` writes every figure the stored
+tables support into ``DIR/figures/`` and returns the paths written. Daily figures need daily
+series (always in ``sim run`` folders; in a batch only when its spec keeps them,
+``tables: {daily: {every: N}}``); flow maps use the trips when the folder keeps them.
 """
 
 from __future__ import annotations
 
-import json
-import os
+import io
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -26,6 +22,8 @@ import pandas as pd
 
 from sim.errors import OutputError
 from sim.plots.style import Provenance
+from sim.store.files import atomic_write
+from sim.store.reader import Results, open_results
 
 FORMATS = ("png", "svg", "pdf")
 
@@ -48,16 +46,19 @@ class Folder:
     """A results folder read for plotting and reporting."""
 
     path: Path
-    kind: str  # "batch" or "run"
+    kind: str  # "batch" (sim batch) or "run" (sim run)
     name: str
     kpis: pd.DataFrame
     views: list[View]
     provenance: Provenance
     policies: list[str]
+    results: Results
     sweep_columns: list[str] = field(default_factory=list)
-    results: Any = None  # sim.batch.store.Results for a batch
-    summary: dict = field(default_factory=dict)  # summary.json of a `sim run` folder
-    meta: dict = field(default_factory=dict)
+
+    @property
+    def info(self) -> dict:
+        """``batch.json`` of the folder."""
+        return self.results.info
 
     @cached_property
     def compare(self) -> pd.DataFrame | None:
@@ -66,18 +67,13 @@ class Folder:
             return None
         import sim
 
-        if self.kind == "batch":
-            saved = _saved_compare(self.path)
-            if saved is not None and saved.attrs["by"] == "policy":
-                if saved.attrs.get("fresh"):
-                    return saved
-                # the batch grew since `sim compare`: compare again, same baseline
-                return sim.compare(self.results, baseline=saved.attrs["baseline"])
-            return sim.compare(self.results)
-        df = self.kpis.copy()
-        df["scenario"] = self.name
-        df.attrs["id_columns"] = ["scenario", "policy", "replication", "seed"]
-        return sim.compare(df)
+        saved = _saved_compare(self.path)
+        if saved is not None and saved.attrs["by"] == "policy":
+            if saved.attrs.get("fresh"):
+                return saved
+            # the store grew since `sim compare`: compare again, same baseline
+            return sim.compare(self.results, baseline=saved.attrs["baseline"])
+        return sim.compare(self.results)
 
     @property
     def baseline(self) -> str | None:
@@ -87,7 +83,7 @@ class Folder:
     def baseline_policy(self) -> str:
         """The policy others are compared with (without computing the comparison: the saved
         one's, else iraq_alone if present, else the first)."""
-        saved = _saved_compare(self.path) if self.kind == "batch" else None
+        saved = _saved_compare(self.path)
         if saved is not None and saved.attrs["by"] == "policy" and \
                 saved.attrs.get("baseline") in self.policies:
             return saved.attrs["baseline"]
@@ -120,26 +116,6 @@ def _saved_compare(path: Path) -> pd.DataFrame | None:
 
 
 # ----------------------------------------------------------------------------- reading
-def detect(folder: str | Path) -> str:
-    """``"batch"`` or ``"run"`` (OutputError if neither)."""
-    path = Path(folder)
-    if not path.is_dir():
-        raise OutputError(f"{path} is not a folder (expected a results folder written by "
-                          f"`sim batch` or `sim run`)")
-    if (path / "batch.json").is_file():
-        return "batch"
-    if (path / "summary.json").is_file():
-        return "run"
-    raise OutputError(f"{path} is not a results folder (no batch.json from `sim batch` and no "
-                      f"summary.json from `sim run`)")
-
-
-def load_folder(folder: str | Path) -> Folder:
-    """Read a batch store or a ``sim run`` folder (OutputError if it is neither)."""
-    kind = detect(folder)
-    return _load_batch(Path(folder)) if kind == "batch" else _load_run(Path(folder))
-
-
 def _scenario(path: Path):
     from sim.scenario import ScenarioError, load_scenario
 
@@ -150,8 +126,9 @@ def _scenario(path: Path):
         return None
 
 
-def batch_provenance(results, scenario: str | None = None, seed: Any = None) -> Provenance:
-    """Footnote of a figure made from a batch (one variant, or the whole batch)."""
+def batch_provenance(results: Results, scenario: str | None = None,
+                     seed: Any = None) -> Provenance:
+    """Footnote of a figure made from a results folder (one variant, or all of them)."""
     variants = results.info.get("variants", [])
     seeds = sorted({v.get("seed") for v in variants if v.get("seed") is not None})
     if seed is None:
@@ -162,9 +139,10 @@ def batch_provenance(results, scenario: str | None = None, seed: Any = None) -> 
     kpis = results.kpis
     if len(results.runs) == len(kpis):
         kpis = kpis.assign(variant=results.runs["variant"].to_numpy())
-    reps = _reps(kpis)
-    return Provenance(scenario=scenario, replications=reps, seed=seed,
-                      version=results.info.get("version"), source=f"batch '{results.name}'")
+    source = (f"sim run output '{results.path.name}'" if results.kind == "run" else
+              f"batch '{results.name}'")
+    return Provenance(scenario=scenario, replications=_reps(kpis), seed=seed,
+                      version=results.info.get("version"), source=source)
 
 
 def _reps(kpis: pd.DataFrame) -> int | str | None:
@@ -176,69 +154,46 @@ def _reps(kpis: pd.DataFrame) -> int | str | None:
     return lo if lo == hi else f"{lo}-{hi}"
 
 
-def _load_batch(path: Path) -> Folder:
-    import sim
+def _of_variant(table: pd.DataFrame | None, variants: pd.DataFrame,
+                label: str) -> pd.DataFrame | None:
+    """The rows of ``table`` from runs of one variant (None if the folder has no such
+    table or no rows)."""
+    if table is None or not len(table):
+        return None
+    keep = set(variants.loc[variants["variant"] == label, "run_id"])
+    return table[table["run_id"].isin(keep)].reset_index(drop=True)
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("always")
-        res = sim.open_results(path)
+
+def load_folder(folder: str | Path | Results) -> Folder:
+    """Read a results folder (written by ``sim batch`` or ``sim run``) for figures and the
+    report (OutputError if it is not one)."""
+    if isinstance(folder, Results):
+        res = folder
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            res = open_results(folder)
+    res.require_runs()
+    path = res.path
     kpis = res.kpis.copy()
     runs = res.runs
     kpis["variant"] = runs["variant"].to_numpy() if len(runs) == len(kpis) else kpis["scenario"]
-    daily = res.daily
-    if daily is not None and len(daily):
-        daily = daily.merge(kpis[["run_id", "variant"]], on="run_id", how="left")
+    ids = kpis[["run_id", "variant"]]
+    daily, trips = res.daily, res.trips
     views = []
     for v in res.info.get("variants", []):
         label = v["label"]
         sub = kpis[kpis["variant"] == label]
         if sub.empty:
             continue
-        scn = _scenario(path / v["file"])
-        d = daily[daily["variant"] == label] if daily is not None and len(daily) else None
         prov = batch_provenance(res, label, v.get("seed"))
         prov.replications = _reps(sub)
-        views.append(View(label, scn, sub.reset_index(drop=True),
-                          None if d is None else d.reset_index(drop=True), None, prov,
+        views.append(View(label, _scenario(path / v["file"]), sub.reset_index(drop=True),
+                          _of_variant(daily, ids, label), _of_variant(trips, ids, label), prov,
                           v.get("point") or {}))
-    meta = {"spec_text": res.spec_text, "versions": res.versions, "info": res.info,
-            "failures": res.failures, "manifest": res.manifest, "variants": res.variants,
-            "daily_every": res.info.get("daily_every")}
-    return Folder(path, "batch", res.name, kpis, views, batch_provenance(res),
+    return Folder(path, res.kind, res.name, kpis, views, batch_provenance(res),
                   [p for p in res.policies if p in set(kpis["policy"])] or res.policies,
-                  list(res.sweep_columns), res, {}, meta)
-
-
-def _load_run(path: Path) -> Folder:
-    try:
-        summary = json.loads((path / "summary.json").read_text())
-    except (OSError, ValueError) as exc:
-        raise OutputError(f"{path / 'summary.json'} cannot be read ({exc})") from None
-
-    def table(name: str) -> pd.DataFrame | None:
-        f = path / f"{name}.parquet"
-        if not f.is_file():
-            return None
-        try:
-            return pd.read_parquet(f)
-        except Exception as exc:
-            raise OutputError(f"{f} cannot be read ({exc})") from None
-
-    kpis = table("kpis")
-    if kpis is None:
-        raise OutputError(f"{path} has no kpis.parquet (expected a folder written by `sim run`)")
-    daily, trips = table("daily"), table("trips")
-    scn = _scenario(path / "scenario.yaml") if (path / "scenario.yaml").is_file() else None
-    prov = Provenance(scenario=summary.get("scenario"), replications=summary.get("replications"),
-                      seed=summary.get("seed"),
-                      version=(summary.get("versions") or {}).get("sim"),
-                      source=f"sim run output '{path.name}'")
-    name = summary.get("scenario") or path.name
-    view = View(name, scn, kpis, daily, trips, prov)
-    policies = summary.get("policies") or list(dict.fromkeys(kpis["policy"].astype(str)))
-    meta = {"versions": summary.get("versions", {}), "payers": table("payers")}
-    return Folder(path, "run", name, kpis, [view], prov, [str(p) for p in policies], [],
-                  None, summary, meta)
+                  res, list(res.sweep_columns))
 
 
 # ----------------------------------------------------------------------------- figures
@@ -324,7 +279,7 @@ def _safe(text: str) -> str:
     return keep.strip("._")[:80] or "x"
 
 
-def plot_folder(folder: str | Path, formats: Iterable[str] = ("png",),
+def plot_folder(folder: str | Path | Results, formats: Iterable[str] = ("png",),
                 strict: bool = False) -> list[Path]:
     """Write every figure the results in ``folder`` support into ``folder/figures/``.
 
@@ -332,7 +287,7 @@ def plot_folder(folder: str | Path, formats: Iterable[str] = ("png",),
     skipped with a warning (``strict=True`` raises instead)."""
     formats = _formats(formats)
     data = load_folder(folder)
-    out = Path(folder) / "figures"
+    out = data.path / "figures"
     try:
         out.mkdir(exist_ok=True)
     except OSError as exc:
@@ -344,7 +299,7 @@ def plot_folder(folder: str | Path, formats: Iterable[str] = ("png",),
         except Exception as exc:
             if strict:
                 raise
-            warnings.warn(f"figure {spec.name} of {folder} was not drawn: "
+            warnings.warn(f"figure {spec.name} of {data.path} was not drawn: "
                           f"{type(exc).__name__}: {exc}", stacklevel=2)
             continue
         for fmt in formats:
@@ -375,11 +330,7 @@ def write_figure(fig, path: Path, fmt: str | None = None) -> Path:
     from sim.plots.style import save
 
     fmt = fmt or path.suffix.lstrip(".")
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        save(fig, tmp, fmt)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path} ({exc.strerror or exc})") from None
+    buf = io.BytesIO()
+    save(fig, buf, fmt)
+    atomic_write(path, buf.getvalue())
     return path

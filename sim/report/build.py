@@ -14,7 +14,6 @@ import datetime as dt
 import html
 import io
 import math
-import os
 import re
 import warnings
 from pathlib import Path
@@ -24,13 +23,14 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.stats import mean_ci
-from sim.errors import OutputError
 from sim.numbers import fmt_number
 from sim.plots.data import observed_frame, policies_of
 from sim.plots.files import Folder, View, figure_specs, load_folder
 from sim.plots.labels import kpi_label
 from sim.report import sources as src
 from sim.report.template import page
+from sim.store.files import atomic_write
+from sim.store.reader import Results
 
 REPORT_KPIS = ("transferred", "escaped", "completion_day", "remaining_at_sites",
                "mean_wait_days", "released", "repatriated", "cost_total", "share_iraq",
@@ -365,7 +365,7 @@ def _scenario_files(folder: Folder) -> list[Path]:
     root = src.repo_root()
     out: list[Path] = []
     if folder.kind == "run":
-        name = folder.summary.get("scenario_file")
+        name = folder.info.get("scenario_file")
         if name:
             for base in (Path.cwd(), root, folder.path):
                 p = (base / name) if not Path(name).is_absolute() else Path(name)
@@ -373,8 +373,8 @@ def _scenario_files(folder: Folder) -> list[Path]:
                     out.append(p)
                     break
         return out
-    spec_path = folder.meta["info"].get("spec")
-    spec = folder.results.spec if folder.results is not None else {}
+    spec_path = folder.info.get("spec")
+    spec = folder.results.spec
     if not spec_path:
         return out
     spec_file = Path(spec_path)
@@ -395,9 +395,11 @@ def _scenario_files(folder: Folder) -> list[Path]:
 
 # ----------------------------------------------------------------------------- provenance
 def provenance_html(folder: Folder) -> str:
+    res = folder.results
+    info = folder.info
+    first = (info.get("variants") or [{}])[0]
     kv: list[tuple[str, str]] = [("results folder", f"<code>{esc(folder.path)}</code>")]
     if folder.kind == "batch":
-        info = folder.meta["info"]
         kv += [("kind", "batch store (<code>sim batch</code>)"),
                ("batch", esc(folder.name)),
                ("spec file", f"<code>{esc(info.get('spec'))}</code>"),
@@ -405,51 +407,57 @@ def provenance_html(folder: Folder) -> str:
                ("sim version (runs)", esc(info.get("version"))),
                ("replications", esc(info.get("replications"))),
                ("daily series", "every " + esc(info.get("daily_every")) + " day(s)"
-                if info.get("daily_every") else "not kept"),
-               ("runs stored", f"{len(folder.kpis):,}"),
-               ("failed runs", f"{len(folder.meta['failures']):,}")]
+                if info.get("daily_every") else "not kept")]
     else:
-        s = folder.summary
         kv += [("kind", "single scenario (<code>sim run</code>)"),
-               ("scenario file", f"<code>{esc(s.get('scenario_file'))}</code>"),
-               ("scenario digest", f"<code>{esc(s.get('scenario_digest'))}</code>"),
-               ("created", esc(s.get("created"))),
-               ("replications", esc(s.get("replications"))),
-               ("root seed", esc(s.get("seed"))),
-               ("policies", esc(", ".join(s.get("policies", []))))]
+               ("scenario file", f"<code>{esc(info.get('scenario_file'))}</code>"),
+               ("scenario digest", f"<code>{esc(first.get('digest'))}</code>"),
+               ("created", esc(info.get("updated"))),
+               ("sim version (runs)", esc(info.get("version"))),
+               ("replications", esc(info.get("replications"))),
+               ("root seed", esc(first.get("seed"))),
+               ("policies", esc(", ".join(res.policies)))]
+    coverage = res.coverage
+    kv += [("runs stored", f"{coverage.stored:,} of the {coverage.expected:,} asked for"),
+           ("failed runs", f"{len(res.failures):,}")]
     kv.append(("report generated",
                dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")))
     parts = ["<dl class='kv'>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in kv) +
              "</dl>"]
     if folder.kind == "batch":
-        variants = folder.meta["variants"]
+        variants = res.variants
         if variants is not None and len(variants):
             rows = [[esc(v) for v in r] for r in variants.astype(str).itertuples(index=False)]
             parts.append("<h3>Scenario variants, digests and seeds</h3>" +
                          _table(list(map(esc, variants.columns)), rows, cls="small"))
-        fails = folder.meta["failures"]
-        if fails is not None and len(fails):
-            rows = [[esc(r["scenario"]), esc(r["policy"]), esc(r["replication"]),
-                     esc(r["seed"]), esc(str(r["error"])[:300])]
-                    for _, r in fails.head(20).iterrows()]
-            parts.append(f"<h3>Failed runs ({len(fails)})</h3>" + _table(
-                ["scenario", "policy", "replication", "seed", "error"], rows))
-        if folder.meta.get("spec_text"):
-            parts.append("<h3>Batch spec</h3><pre>" + esc(folder.meta["spec_text"]) + "</pre>")
-    versions = folder.meta.get("versions") or {}
-    if versions:
+    fails = res.failures
+    if fails is not None and len(fails):
+        rows = [[esc(r["scenario"]), esc(r["policy"]), esc(r["replication"]),
+                 esc(r["seed"]), esc(str(r["error"])[:300])]
+                for _, r in fails.head(20).iterrows()]
+        parts.append(f"<h3>Failed runs ({len(fails)})</h3>" + _table(
+            ["scenario", "policy", "replication", "seed", "error"], rows))
+    if folder.kind == "batch" and res.spec_text:
+        parts.append("<h3>Batch spec</h3><pre>" + esc(res.spec_text) + "</pre>")
+    if res.versions:
         parts.append("<h3>Package versions</h3>" + _table(
-            ["package", "version"], [[esc(k), esc(v)] for k, v in versions.items()],
+            ["package", "version"], [[esc(k), esc(v)] for k, v in res.versions.items()],
             cls="small"))
-    cmd = (f"sim batch {folder.meta['info'].get('spec')} --out {folder.path}"
-           if folder.kind == "batch" else
-           f"sim run {folder.summary.get('scenario_file')} -n "
-           f"{folder.summary.get('replications')} --seed {folder.summary.get('seed')}"
-           + (f" --policy {'all' if len(folder.policies) > 1 else folder.policies[0]}"
-              if folder.policies and folder.policies != ["none"] else ""))
     parts.append("<p>To reproduce (same inputs, seed and version give bit-identical "
-                 f"results):</p><pre>{esc(cmd)}</pre>")
+                 f"results):</p><pre>{esc(_reproduce(folder))}</pre>")
     return "\n".join(parts)
+
+
+def _reproduce(folder: Folder) -> str:
+    """The command that makes the folder's results again."""
+    info = folder.info
+    if folder.kind == "batch":
+        return f"sim batch {info.get('spec')} --out {folder.path}"
+    seed = (info.get("variants") or [{}])[0].get("seed")
+    cmd = f"sim run {info.get('scenario_file')} -n {info.get('replications')} --seed {seed}"
+    if folder.policies and folder.policies != ["none"]:
+        cmd += f" --policy {'all' if len(folder.policies) > 1 else folder.policies[0]}"
+    return cmd
 
 
 # ----------------------------------------------------------------------------- summary
@@ -502,21 +510,14 @@ def glance_html(folder: Folder) -> str:
 
 
 # ----------------------------------------------------------------------------- report
-def build_report(folder: str | Path, out: str | Path | None = None) -> Path:
+def build_report(folder: str | Path | Results, out: str | Path | None = None) -> Path:
     """Write ``DIR/report.html`` (or ``out``) for a batch store or a ``sim run`` folder.
 
     Returns the path written. Raises :class:`sim.OutputError` for a folder that is not a
     results folder, or that cannot be written."""
     data = load_folder(folder)
-    target = Path(out) if out else Path(folder) / "report.html"
-    text = render(data)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {target} ({exc.strerror or exc})") from None
+    target = Path(out) if out else data.path / "report.html"
+    atomic_write(target, render(data).encode("utf-8"))
     return target
 
 
@@ -547,7 +548,12 @@ def render(folder: Folder) -> str:
             f"<span>seed {esc(prov.seed)}</span><span>sim {esc(prov.version)}</span></p>"
             "</header>")
 
+    coverage = folder.results.coverage
     intro = [glance_html(folder)]
+    if not coverage.complete:
+        problems = coverage.warnings() + [f"{folder.path}: {d}" for d in coverage.damaged]
+        intro.insert(0, "<p class='note warn'><strong>Incomplete results.</strong> " +
+                     "<br>".join(esc(p) for p in problems) + "</p>")
     intro.append(
         "<p>Every figure shows results across independent replications of a stochastic "
         "simulation: lines are medians, shaded bands hold 50% and 90% of the replications; "
@@ -592,7 +598,7 @@ def render(folder: Folder) -> str:
                     content += (f"<h3>Cost by payer{where}</h3>" +
                                 payer_table(view.kpis, vp))
         section(key, heading, content)
-    if folder.kind == "batch" and (folder.meta.get("daily_every") is None):
+    if folder.kind == "batch" and (folder.info.get("daily_every") is None):
         body.append("<p class='note'>This batch did not keep daily series (spec "
                     "<code>tables: {daily: {every: 7}}</code>), so figures over time are "
                     "not shown.</p>")

@@ -50,7 +50,7 @@ def validate_history(path: str | Path, replications: int | None = None,
     """
     import pandas as pd
 
-    from sim.runner import compare_observed
+    from sim.analysis.summary import compare_observed
     from sim.scenario import load_scenario
     from sim.scenario.errors import Problem, ScenarioError
     from sim.simulation import simulate

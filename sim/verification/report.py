@@ -53,8 +53,25 @@ FAULTS = [
      "the uninterrupted results"),
     ("tests/faults/test_damaged_parts.py::test_damaged_manifest_line_leaves_its_runs_out_and_"
      "they_are_recomputed",
-     "a manifest line garbled or cut in the middle of the file: the chunk is not read (its "
-     "runs are left out, without a warning), its file is removed and its runs recomputed"),
+     "a manifest line garbled or cut in the middle of the file: reported as damage when the "
+     "folder is opened (its chunk's runs are left out), removed with its part files by the "
+     "next `sim batch`, and its runs recomputed"),
+    ("tests/faults/test_partial_results.py::test_manifest_cut_in_half_is_reported",
+     "a manifest cut in half: `sim compare`, `sim plot` and `sim report` say how many of the "
+     "runs the spec asks for they use and warn that the store is incomplete"),
+    ("tests/faults/test_partial_results.py::test_empty_store_is_refused_with_what_to_do",
+     "an empty manifest: compare, plot and report refuse with 'no runs stored in DIR; run "
+     "`sim batch SPEC --out DIR`'"),
+    ("tests/faults/test_readonly_results.py::test_read_only_results_folder_gives_a_clear_"
+     "error",
+     "a results folder on a read-only mount: compare, report and plot give one clear error "
+     "and exit code 2"),
+    ("tests/batch/test_batch_lock.py::test_concurrent_acquirers_never_hold_the_lock_together",
+     "eight processes take a stale batch lock at the same moment, twelve times: exactly one "
+     "holds it at a time (flock)"),
+    ("tests/test_cli_run.py::test_force_replaces_only_a_sim_run_folder",
+     "`sim run --force` onto a user's folder or a `sim batch` folder is refused and leaves "
+     "it untouched"),
     ("tests/faults/test_batch_output.py::test_write_error_of_one_table_leaves_no_listed_part",
      "a write error between a chunk's KPI and daily parts: the chunk is not listed, the "
      "orphan is removed and its runs recomputed"),

@@ -27,13 +27,19 @@ def test_cli_batch_reports_failures_with_exit_code_1(tmp_path):
     assert bad.returncode == 2 and "nope.yaml: file not found" in bad.stderr
 
 
+def _adaptive(spec, out, **kw):
+    from sim.analysis.adaptive import AdaptiveReplications
+
+    rule = AdaptiveReplications(kw.pop("target"), ["escaped"], by="fleets.road.units",
+                                baseline=1, max_replications=kw.pop("max_replications"))
+    res = run_batch(spec, out, workers=0, progress=False, more=rule)
+    return res, rule.report
+
+
 def test_adaptive_replications_reach_the_target(tmp_path):
     spec = write_spec(tmp_path, replications=4, sweep={"fleets.road.units": [1, 2]},
                       overrides=PEOPLE)
-    res = run_batch(spec, tmp_path / "out", workers=0, progress=False,
-                    target_rel_halfwidth=0.05, kpis=["escaped"], max_replications=80,
-                    by="fleets.road.units", baseline=1)
-    rep = res.adaptive
+    res, rep = _adaptive(spec, tmp_path / "out", target=0.05, max_replications=80)
     assert rep.reached and rep.worst <= 0.05 and rep.rounds >= 2
     assert 4 < rep.replications <= 80
     assert (res.kpis.groupby("fleets.road.units").size() == rep.replications).all()
@@ -42,16 +48,12 @@ def test_adaptive_replications_reach_the_target(tmp_path):
         rep.replications
     assert (rep.table["rule"] == "|difference|").all()
     # the same command again: nothing to compute, target already met
-    again = run_batch(spec, tmp_path / "out", workers=0, progress=False,
-                      target_rel_halfwidth=0.05, kpis=["escaped"], max_replications=80,
-                      by="fleets.road.units", baseline=1)
-    assert again.summary.computed == 0 and again.adaptive.reached
+    again, rep = _adaptive(spec, tmp_path / "out", target=0.05, max_replications=80)
+    assert again.summary.computed == 0 and rep.reached
     # a cap below what the target needs: stops there and says so
-    capped = run_batch(spec, tmp_path / "capped", workers=0, progress=False,
-                       target_rel_halfwidth=0.001, kpis=["escaped"], max_replications=6,
-                       by="fleets.road.units", baseline=1)
-    assert not capped.adaptive.reached and capped.adaptive.replications == 6
-    assert "NOT reached" in capped.adaptive.lines()[0]
+    capped, rep = _adaptive(spec, tmp_path / "capped", target=0.001, max_replications=6)
+    assert not rep.reached and rep.replications == 6
+    assert "NOT reached" in rep.lines()[0]
 
 
 def _invoke(*args: str):

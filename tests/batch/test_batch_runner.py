@@ -88,8 +88,12 @@ def test_options_are_checked(tmp_path):
     spec = write_spec(tmp_path)
     with pytest.raises(OutputError, match="not both"):
         run_batch(spec, tmp_path / "a", dask="tcp://127.0.0.1:1", dask_local=1, progress=False)
+    from sim.analysis.adaptive import AdaptiveReplications
+
     with pytest.raises(OutputError, match="need the KPIs"):
-        run_batch(spec, tmp_path / "b", target_rel_halfwidth=0.1, progress=False)
+        AdaptiveReplications(0.1, [])
+    with pytest.raises(OutputError, match="must be > 0"):
+        AdaptiveReplications(0, ["escaped"])
     (tmp_path / "c").mkdir()
     (tmp_path / "c" / "notes.txt").write_text("mine")
     with pytest.raises(OutputError, match="not a batch results folder"):

@@ -16,8 +16,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from sim.batch import open_results, run_batch
-from sim.batch.store import BatchLock, read_manifest
 from sim.errors import OutputError
+from sim.store.lock import BatchLock
+from sim.store.manifest import read_manifest
 from tests.batch.helpers import ROOT, sim_cli, write_spec
 
 
@@ -132,6 +133,40 @@ def test_second_batch_on_a_folder_in_use_is_refused(tmp_path):
         assert "in use by another `sim batch`" in cli.stderr and f"pid {os.getpid()}" in cli.stderr
         assert "Traceback" not in cli.stderr
     assert not (out / ".lock").exists()
+
+
+def test_a_folder_being_created_by_another_batch_is_in_use(tmp_path):
+    spec = write_spec(tmp_path, replications=2)
+    out = tmp_path / "out"
+    out.mkdir()
+    with BatchLock(out):  # another batch has the lock and has begun the folder
+        (out / "parts").mkdir()
+        (out / "scenarios").mkdir()
+        with pytest.raises(OutputError, match="in use by another `sim batch`"):
+            run_batch(spec, out, workers=0, progress=False)
+        cli = sim_cli("batch", str(spec), "--out", str(out), "--workers", "0", "--no-progress")
+        assert cli.returncode == 2 and "in use by another `sim batch`" in cli.stderr
+        assert "not a batch results folder" not in cli.stderr
+    assert run_batch(spec, out, workers=0, progress=False).summary.computed == 2
+
+
+def test_two_batches_started_together_on_a_new_folder(tmp_path):
+    spec = write_spec(tmp_path, replications=6)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for trial in range(3):
+        out = tmp_path / f"out{trial}"
+        cmd = [sys.executable, "-c", "from sim.cli import main; main()", "batch", str(spec),
+               "--out", str(out), "--workers", "0", "--no-progress"]
+        procs = [subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        done = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
+        for p in procs:
+            p.stdout.close()
+            p.stderr.close()
+        assert 0 in [code for code, _ in done], done
+        for code, err in done:
+            assert code == 0 or (code == 2 and "in use by another `sim batch`" in err), err
+        assert len(open_results(out).kpis) == 6
 
 
 def test_stale_lock_of_a_dead_process_is_taken_over(tmp_path):

@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.batch import open_results, run_batch
-from sim.batch.store import read_manifest
 from sim.cli import app
+from sim.store.manifest import read_manifest
 from tests.batch.helpers import write_spec
 
 runner = CliRunner()

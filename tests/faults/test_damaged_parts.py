@@ -1,9 +1,9 @@
 """A damaged results folder is never read silently: truncated, emptied, bit-flipped or swapped
 Parquet parts (KPI or daily) and damaged manifest lines are detected when the folder is
-opened (a warning; the chunk's runs are left out), set aside by the next `sim batch`, and
-recomputed to exactly the results of an undamaged batch. (tests/batch/test_batch_store.py
-covers a truncated KPI part, a flipped byte and a missing part; these add the daily tables,
-empty and swapped files, and the manifest.)"""
+opened (a warning; the chunk's runs are left out), set aside or removed by the next
+`sim batch`, and recomputed to exactly the results of an undamaged batch.
+(tests/batch/test_batch_store.py covers a truncated KPI part, a flipped byte and a missing
+part; these add the daily tables, empty and swapped files, and the manifest.)"""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from sim.batch import open_results, run_batch
-from sim.batch.store import read_manifest
+from sim.store.manifest import read_manifest
 from tests.batch.helpers import write_spec
 
 
@@ -90,11 +90,14 @@ def test_damaged_manifest_line_leaves_its_runs_out_and_they_are_recomputed(
     victim = json.loads(lines[1])
     lines[1] = b"{not json" if how == "garbled" else lines[1][: len(lines[1]) // 2]
     (out / "manifest.jsonl").write_bytes(b"\n".join(lines))
-    partial = open_results(out)  # the chunk is no longer listed: its runs are not shown
+    with pytest.warns(UserWarning, match="manifest.jsonl line 2 is not valid JSON"):
+        partial = open_results(out)  # the chunk is no longer listed: its runs are not shown
     assert set(partial.kpis["run_id"]) == set(whole.kpis["run_id"]) - set(victim["ok"])
     again = run_batch(spec, out, workers=0, progress=False)
     assert again.summary.computed == len(victim["ok"])
     assert not (out / victim["kpis"]["file"]).exists(), "the unlisted part was removed"
-    healed = open_results(out)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the damaged line was removed by the repair
+        healed = open_results(out)
     pd.testing.assert_frame_equal(healed.kpis, whole.kpis, check_exact=True)
     pd.testing.assert_frame_equal(healed.daily, whole.daily, check_exact=True)

@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from sim.batch import run_batch
-from sim.batch.store import read_manifest
+from sim.store.manifest import read_manifest
 from tests.batch.helpers import write_spec
 
 REPLICATIONS = 30

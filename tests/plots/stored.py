@@ -67,7 +67,7 @@ def sweep_store() -> Path:
 
 @functools.cache
 def run_folder() -> Path:
-    from sim.runner import run_scenario
+    from sim.batch.run import run_scenario
 
     out = workdir() / "run"
     run_scenario(REPLAY, replications=2, out=out, policies=POLICIES)

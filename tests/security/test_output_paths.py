@@ -11,8 +11,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from sim.batch.run import run_scenario
 from sim.cli import app
-from sim.runner import run_scenario, safe_name
+from sim.store.files import safe_name
 
 TINY = Path(__file__).resolve().parents[1] / "data" / "tiny.yaml"
 EVIL = ["../../evil", "/etc/passwd", "a/b/c", "..", ".", "...", "C:\\Windows\\evil",

@@ -79,7 +79,7 @@ def test_two_runs_in_the_same_second_get_their_own_folders(tmp_path, monkeypatch
     # the same second used to fail with "already exists"
     import datetime as dt
 
-    from sim import runner
+    from sim.batch import run as runner
 
     class Frozen(dt.datetime):
         @classmethod
@@ -96,5 +96,5 @@ def test_two_runs_in_the_same_second_get_their_own_folders(tmp_path, monkeypatch
     second = runner.run_scenario(tiny, replications=1)
     assert first.out == Path("results/tiny-20260102-030405")
     assert second.out == Path("results/tiny-20260102-030405-2")
-    assert (tmp_path / first.out / "kpis.parquet").is_file()
-    assert (tmp_path / second.out / "kpis.parquet").is_file()
+    assert (tmp_path / first.out / "batch.json").is_file()
+    assert (tmp_path / second.out / "batch.json").is_file()

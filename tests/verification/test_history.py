@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from sim.analysis.summary import compare_observed
 from sim.cli import app
-from sim.runner import compare_observed
 from sim.verification.history import history_figure, validate_history
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +40,7 @@ def test_every_observation_is_compared(report):
 
 
 def test_same_numbers_as_sim_run(report):
-    # the same comparison as the summary of `sim run` (sim.runner.compare_observed)
+    # the same comparison as the summary of `sim run` (sim.analysis.summary.compare_observed)
     daily = report.daily.assign(policy="none")
     table = compare_observed(report.scenario, daily)
     pd.testing.assert_series_equal(table["model_mean"], report.points["model_mean"],

@@ -1,0 +1,56 @@
+"""What ``sim run`` prints: KPI means with 95% t-intervals per policy, and the model against
+a scenario's observed counts."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from sim.analysis.stats import mean_ci
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.scenario.schema import Scenario
+
+ID_COLUMNS = ("run_id", "scenario", "policy", "replication", "seed")
+
+
+def summarise(kpis: pd.DataFrame) -> pd.DataFrame:
+    """Mean and 95% t-interval of every KPI per policy (long format: policy, kpi, mean,
+    ci_low, ci_high, n). ``kpis``: one row per run (e.g. ``Results.kpis``)."""
+    import pandas as pd
+
+    skip = {*ID_COLUMNS, *kpis.attrs.get("id_columns", ())}
+    rows = []
+    for policy, grp in kpis.groupby("policy", sort=False):
+        for col in grp.columns:
+            if col in skip:
+                continue
+            mean, low, high, n = mean_ci(grp[col].to_numpy(dtype=float))
+            rows.append({"policy": policy, "kpi": col, "mean": mean, "ci_low": low,
+                         "ci_high": high, "n": n})
+    return pd.DataFrame(rows)
+
+
+def compare_observed(scenario: Scenario, daily: pd.DataFrame) -> pd.DataFrame:
+    """Model (mean over replications) versus observed cumulative transfers, by date."""
+    import pandas as pd
+
+    rows = []
+    if not scenario.observed or daily is None or daily.empty:
+        return pd.DataFrame(columns=["policy", "date", "day", "measure", "observed",
+                                     "model_mean", "model_low", "model_high", "rel_error",
+                                     "source"])
+    for policy, grp in daily.groupby("policy", sort=False):
+        for obs in scenario.observed:
+            day = scenario.day(obs.date)
+            column = "departed" if obs.measure == "departed" else "transferred"
+            at = grp.loc[grp["day"] == min(day, scenario.metadata.horizon_days - 1), column]
+            mean, low, high, _ = mean_ci(at.to_numpy(dtype=float))
+            rel = (mean - obs.transferred) / obs.transferred if obs.transferred else math.nan
+            rows.append({"policy": policy, "date": obs.date.isoformat(), "day": day,
+                         "measure": obs.measure, "observed": obs.transferred,
+                         "model_mean": mean, "model_low": low, "model_high": high,
+                         "rel_error": rel, "source": obs.source})
+    return pd.DataFrame(rows)

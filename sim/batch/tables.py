@@ -1,0 +1,51 @@
+"""The tables a worker keeps of one run, besides its KPIs: daily, trips, ledger, events,
+payers (see :mod:`sim.store` for how they are stored)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.results import RunResult
+
+
+def daily_every(res: RunResult, every: int) -> pd.DataFrame:
+    """Every ``every``-th day of the daily table, and always the last day."""
+    df = res.daily
+    last = int(df["day"].iloc[-1])
+    keep = (df["day"] % every == 0) | (df["day"] == last)
+    return df.loc[keep].reset_index(drop=True)
+
+
+def payer_days(res: RunResult) -> pd.DataFrame | None:
+    """Cost (USD) and personnel-days per payer and day under the run's policy (long format);
+    None for a run without a policy."""
+    import numpy as np
+    import pandas as pd
+
+    payers = res.payers
+    if payers is None:
+        return None
+    cost, staff = payers.by_day("cost"), payers.by_day("personnel_days")
+    T, P = cost.shape
+    days = np.repeat(np.arange(T), P)
+    start = res.scenario.metadata.start_date
+    return pd.DataFrame({
+        "day": days, "date": pd.to_datetime(start) + pd.to_timedelta(days, unit="D"),
+        "payer": np.tile(np.asarray(payers.payer_ids, dtype=object), T),
+        "cost": cost.ravel(), "personnel_days": staff.ravel()})
+
+
+def run_tables(res: RunResult, every: int | None,
+               keep: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    """The kept tables of one run (daily when ``every`` is set, and those in ``keep``)."""
+    out: dict[str, pd.DataFrame] = {}
+    if every:
+        out["daily"] = daily_every(res, every)
+    for name in keep:
+        frame = payer_days(res) if name == "payers" else getattr(res, name)
+        if frame is not None:
+            out[name] = frame
+    return out
