@@ -73,12 +73,15 @@ class ReferenceResult:
     trips: int
     last_arrival: float
     trip_log: list[tuple[float, int]] = field(default_factory=list)  # (depart, people)
+    beds: int | None = None
 
     @property
     def completion_day(self) -> float:
         """Day of the last arrival (the cohort model's ``completion_day`` KPI: the day after
-        the last end of day at which someone still waited or travelled)."""
-        if self.transferred < self.people or self.transferred == 0:
+        the last end of day at which someone still travelled or waited for a reason that
+        could end; beds here never free up, so people left once they are full are done)."""
+        done = self.transferred == self.people or self.transferred == self.beds
+        if not done or self.transferred == 0:
             return float("nan")
         return float(math.floor(self.last_arrival + 1e-9))
 
@@ -161,6 +164,7 @@ class ReferenceModel:
         self.env.run(until=until)
         return ReferenceResult(people=self.cfg.people, transferred=self.arrived,
                                trips=len(self.trips), last_arrival=self.last_arrival,
+                               beds=self.cfg.beds,
                                trip_log=self.trips)
 
 

@@ -1,7 +1,8 @@
 """The names in a results folder, what ``batch.json`` says, and which folders may be used.
 
-A folder is *a store* when it has ``batch.json`` or ``manifest.jsonl``; one that holds only a
-lock, ``parts/`` and ``scenarios/`` is a store being created by another process.
+A folder is *a store* when it has ``batch.json`` or ``manifest.jsonl``; one that holds only
+names the tool writes (a lock, ``parts/``, ``scenarios/``, ``spec.yaml`` ...) is a store being
+created by another process.
 ``batch.json``'s ``kind`` is ``"batch"`` (``sim batch``) or ``"run"`` (``sim run``): the
 marker that lets ``sim run --force`` replace a folder.
 """
@@ -20,9 +21,6 @@ FORMAT = 2
 BATCH = "batch.json"
 PARTS = "parts"
 SCENARIOS = "scenarios"
-CREATING = {LOCK, PARTS, SCENARIOS}
-"""All a store holds while another process creates it (lock taken, batch.json not yet
-written)."""
 WRITTEN = {BATCH, MANIFEST, LOCK, PARTS, SCENARIOS, "spec.yaml", "versions.json",
            "compare.csv", "compare.parquet", "figures", "report.html"}
 """Every entry the tool writes at the top of a results folder."""
@@ -60,8 +58,9 @@ def check_store_folder(folder: Path) -> None:
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"{folder} exists and is not a folder (expected a results folder)")
-    names = entries(folder)
-    if names and not names & {BATCH, MANIFEST} and not names <= CREATING:
+    # hidden names are the tool's temporary files (another process may be writing one now)
+    names = {n for n in entries(folder) if not n.startswith(".")}
+    if names and not names & {BATCH, MANIFEST} and not names <= WRITTEN:
         raise OutputError(f"{folder} exists and is not a batch results folder (expected a new "
                           f"or empty folder, or one written by `sim batch`)")
 
