@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
 Direction = Literal["higher", "lower"]
 Tier = Literal["headline", "summary", "detail"]
-DIMENSIONS = ("payer", "site", "destination", "category", "cost_category", "kind", "reason",
-              "fleet")
+DIMENSIONS = ("payer", "site", "destination", "nationality", "category", "cost_category",
+              "kind", "reason", "fleet")
 """Every dimension a KPI can be broken down by (columns of the long table)."""
 
 

@@ -16,6 +16,7 @@ from sim.costs import COST_CATEGORIES, PERSONNEL_KINDS
 from sim.kpis.catalogue import kpi
 from sim.kpis.run import Run, weighted_quantile
 from sim.model.reasons import BLOCK_REASONS
+from sim.scenario.vocabulary import Action
 
 MILLION = {"shown_unit": "USD million", "scale": 1e-6}
 PERCENT = {"shown_unit": "% of total", "scale": 100.0}
@@ -118,6 +119,49 @@ def person_days_at_risk(r: Run) -> float:
     raw = r.raw
     changed = raw.controller != raw.controller[0][None, :]
     return float((raw.site_stock.sum(axis=2) * changed).sum())
+
+
+# ----------------------------------------------------------------------------- fairness
+@kpi("left_behind", "Left behind at the end", "people", "lower", tier="summary",
+     description="people whose transfer had started and who are still at a site at the end")
+def left_behind(r: Run) -> float:
+    return float(r.left_behind.sum())
+
+
+def _by_site_nationality(r: Run, values: np.ndarray, combine) -> dict:
+    """``combine`` of ``values`` ([S, G]) over the groups of each site and nationality that
+    start with people whose transfer starts within the horizon (the same keys every run)."""
+    plan = r.plan
+    moving = ((plan.action == int(Action.transfer)) & (plan.initial_stock > 0)
+              & (plan.start_day <= r.last))
+    out = {}
+    for s, sid in enumerate(plan.site_ids):
+        for n, nid in enumerate(plan.nat_ids):
+            cells = moving[s] & (plan.group_nat == n)
+            if cells.any():
+                out[(sid, nid)] = float(combine(values[s, cells]))
+    return out
+
+
+@kpi("left_behind_by_group", "Left behind at {site}: {nationality}", "people", "lower",
+     dims=("site", "nationality"), template="left_behind:{site}:{nationality}")
+def left_behind_by_group(r: Run) -> dict:
+    return _by_site_nationality(r, r.left_behind, np.sum)
+
+
+@kpi("max_wait_days", "Longest wait for a transfer", "days", "lower", tier="summary",
+     description="longest wait of anyone whose transfer had started: days to departure, or "
+     "to the end of the horizon for those still waiting")
+def max_wait_days(r: Run) -> float:
+    waits = r.longest_waits
+    return float(waits.max()) if (waits >= 0).any() else float("nan")
+
+
+@kpi("max_wait_by_group", "Longest wait at {site}: {nationality}", "days", "lower",
+     dims=("site", "nationality"), template="max_wait:{site}:{nationality}")
+def max_wait_by_group(r: Run) -> dict:
+    return _by_site_nationality(r, r.longest_waits, lambda c: c.max() if c.max() >= 0
+                                else float("nan"))
 
 
 # ----------------------------------------------------------------------------- capacity

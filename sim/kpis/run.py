@@ -10,6 +10,7 @@ import numpy as np
 
 from sim.model.records import RawRun
 from sim.policy.compiled import budgeted_payers, report_payers
+from sim.scenario.vocabulary import Action
 
 
 @dataclass
@@ -60,6 +61,27 @@ class Run:
         mask = people > 0
         return waits[mask], people[mask]
 
+    @cached_property
+    def left_behind(self) -> np.ndarray:
+        """People at each site whose transfer has started and who are still there at the
+        end ([S, G])."""
+        plan = self.plan
+        started = (plan.action == int(Action.transfer)) & (plan.start_day <= self.last)
+        return self.raw.site_stock[self.last] * started
+
+    @cached_property
+    def longest_waits(self) -> np.ndarray:
+        """Longest wait (days) of anyone of each site and group whose transfer has started
+        ([S, G], -1 for none): days to departure, or to the end for those still waiting."""
+        plan, raw = self.plan, self.raw
+        out = np.full(plan.initial_stock.shape, -1.0)
+        for t, s, people in raw.departures:
+            here = people > 0
+            out[s, here] = np.maximum(out[s, here], t - plan.start_day[s, here])
+        left = self.left_behind > 0
+        out[left] = np.maximum(out[left], plan.horizon - plan.start_day[left])
+        return out
+
     # ------------------------------------------------------------------ payers
     @cached_property
     def payer_index(self) -> dict[str, int]:
@@ -86,7 +108,7 @@ class Run:
 
     @cached_property
     def overrun(self) -> np.ndarray:
-        return self.payers.treasury.overrun()
+        return self.payers.overrun()
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:

@@ -18,19 +18,22 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.costs import CostCategory
+from sim.model.funding import QueuedGroup
 from sim.model.reasons import BLOCK_REASONS
 from sim.model.reception import split_count
 from sim.model.records import Trip
-from sim.scenario.vocabulary import Action, SecurityLevel
+from sim.model.transport import Transport, TripCost
+from sim.scenario.vocabulary import Action
 
 if TYPE_CHECKING:
     from sim.model.world import World
 
 _TRANSPORT = int(CostCategory.transport)
+_SCREENING = int(CostCategory.screening)
 _REASON_INDEX = {r: i for i, r in enumerate(BLOCK_REASONS)}
+_FUNDING = _REASON_INDEX["funding"]
 _LASTING = frozenset(BLOCK_REASONS) - {"units"}
 _UNKNOWN = "unknown"  # held back, reason not yet evaluated
-_BLOCK = 64  # trips' uniforms drawn at once per fleet
 
 
 class Dispatcher:
@@ -39,23 +42,21 @@ class Dispatcher:
         plan = world.plan
         scn = plan.scenario
         self.fleets = [scn.fleets[f] for f in plan.fleet_ids]
-        self.route_specs = scn.routes
         self.routes_of = {pair: [r for r in plan.routes
                                  if (r.origin, r.destination) == pair] for pair in plan.pairs}
         self.trips: list[Trip] = []
         self.departures: list[tuple[float, int, np.ndarray]] = []  # (time, site, people)
-        self._pending: dict[int, np.ndarray] = {}  # next trip's uniforms, per fleet
-        self._travel: dict[int, tuple[np.ndarray, int]] = {}  # pre-drawn blocks, per fleet
-        self._escort_cost = scn.costs.escort_cost_per_person_day
+        self.transport = Transport(plan, world.streams)
         self._fight_closes = {pair: any(r.closed_when_fighting for r in routes)
                               for pair, routes in self.routes_of.items()}
         self._least_load = {r.index: min(self.fleets[r.fleet].min_load, self.fleets[r.fleet].seats)
                             for r in plan.routes}  # smallest load a trip on the route takes
-        self._trip_cost = [self.fleets[r.fleet].cost_per_trip
-                           + self.fleets[r.fleet].cost_per_km * 2 * r.distance_km
-                           for r in plan.routes]
         self.last_reason: list[str | None] = [None] * len(plan.pairs)
         self.final = [False] * len(plan.pairs)  # held back by a reason that cannot end
+        # groups of each pair left off a trip because their payers could not fund them:
+        # (day of the last funding decision, mask [G])
+        self._unfunded: list[tuple[int, np.ndarray]] = [(-1, np.zeros(0, dtype=bool))] * len(
+            plan.pairs)
         self._order: tuple[int, list[tuple[int, int]]] = (-1, [])
         self._blocked_epoch: list[tuple | None] = [None] * len(plan.pairs)
         self._tried_epoch: list[tuple | None] = [None] * len(plan.pairs)
@@ -69,6 +70,10 @@ class Dispatcher:
         self._carries = ((plan.action[self._pair_site] == Action.transfer)
                          & (plan.dest_of[self._pair_site] == dests[:, None]))  # [P, G]
         self._mask_day, self._mask_now = -1, np.zeros(0, dtype=np.int64)
+        self._ageing = scn.dispatch.ageing_days
+        self._served = [int(plan.start_day[s][(plan.action[s] == Action.transfer)
+                                              & (plan.dest_of[s] == d)].min())
+                        for s, d in plan.pairs]  # last departure day (or transfer start)
         transfers = plan.action == Action.transfer
         self._priority = {(s, d): int(plan.priority[s][transfers[s] & (plan.dest_of[s] == d)].min())
                           for s, d in plan.pairs}
@@ -91,14 +96,21 @@ class Dispatcher:
         return self.w.stock[s] * self._mask(day)[self._pair_index[(s, d)]]
 
     def order(self) -> list[tuple[int, int]]:
-        """Transfer pairs by disposition priority, then by the site's escape risk (highest
-        first), then by scenario order."""
+        """Transfer pairs by disposition priority (improved by waiting when the scenario's
+        ``dispatch.ageing_days`` is set), then by the site's escape risk (highest first),
+        then by scenario order."""
         day = int(self.w.env.now)
-        if self._order[0] != day:  # risks change with controllers, at most once a day
+        if self._order[0] != day or self._ageing:  # risks change at most once a day
             risk = self.w.site_risk()
             self._order = (day, sorted(self.w.plan.pairs, key=lambda pair: (
-                self._priority[pair], -risk[pair[0]], pair)))
+                self._rank(pair, day), -risk[pair[0]], pair)))
         return self._order[1]
+
+    def _rank(self, pair: tuple[int, int], day: int) -> int:
+        if not self._ageing:
+            return self._priority[pair]
+        waited = day - self._served[self._pair_index[pair]]
+        return self._priority[pair] - int(max(waited, 0) // self._ageing)
 
     def plan(self, freed_fleet: int | None = None) -> None:
         """Dispatch every trip that can leave now (``freed_fleet``: a unit of it came back)."""
@@ -136,24 +148,37 @@ class Dispatcher:
             if reason in _LASTING:
                 self._blocked_epoch[i] = epoch
 
-    def diagnose(self, day: int) -> tuple[np.ndarray, int]:
-        """People held back at the end of the day, by the constraint that stopped the last
-        dispatch attempt of their pair ([len(BLOCK_REASONS)]), and how many of them wait for
-        a reason that cannot end (Iraq's total reached, beds that never free up full)."""
+    def diagnose(self, day: int, reasons: np.ndarray) -> tuple[np.ndarray, int]:
+        """Why people wait at the end of the day: fills ``reasons`` ([S, G], -1 where nobody
+        waits) with the constraint that stopped the last dispatch attempt of each group's
+        pair (``funding`` for groups left off a trip because their payers could not pay);
+        returns people held back by each constraint ([len(BLOCK_REASONS)]) and how many of
+        them wait for a reason that cannot end (Iraq's total reached, beds that never free
+        up full)."""
         out = np.zeros(len(BLOCK_REASONS), dtype=np.int64)
         stuck = 0
+        reasons[:] = -1
         if not self.w.plan.pairs:
             return out, stuck
-        totals = self.waiting_all(day).sum(axis=1)
+        waiting = self.waiting_all(day)
+        totals = waiting.sum(axis=1)
         for i in np.flatnonzero(totals):
             reason = self.last_reason[i]
             if reason is _UNKNOWN:
                 self.final[i] = False
                 reason = self.last_reason[i] = self._try_trip(self.w.plan.pairs[i], day, False)
-            if reason in _REASON_INDEX:
-                out[_REASON_INDEX[reason]] += totals[i]
-                if self.final[i]:
-                    stuck += int(totals[i])
+            if reason not in _REASON_INDEX:
+                continue
+            s, here = int(self._pair_site[i]), waiting[i] > 0
+            when, mask = self._unfunded[i]
+            unfunded = here & mask if when == day else np.zeros_like(here)
+            reasons[s, here & ~unfunded] = _REASON_INDEX[reason]
+            reasons[s, unfunded] = _FUNDING
+            held = int(waiting[i][~unfunded].sum())
+            out[_REASON_INDEX[reason]] += held
+            out[_FUNDING] += int(totals[i]) - held
+            if self.final[i]:
+                stuck += held
         return out, stuck
 
     def _try_trip(self, pair: tuple[int, int], day: int, dispatch: bool) -> str | None:
@@ -199,16 +224,53 @@ class Dispatcher:
         if not free:
             return "units"
         route, quota = free[0]
-        load = min(self.fleets[route.fleet].seats, n_wait, beds, quota, accept)
-        take = self._select(s, people, load)
-        schedule, cost, escorts = self._cost(route, take, load)
-        if not w.ledger.treasury.can_fund(day, _TRANSPORT, s, cost[0] + cost[1]):
+        seats, least = self.fleets[route.fleet].seats, self._least_load[route.index]
+        # only people whose payers approved their transfer board (in priority order)
+        allowed = w.treasury.allowance(s)
+        eligible = people if allowed is None else np.minimum(people, allowed).astype(np.int64)
+        self._unfunded[self._pair_index[pair]] = (day, (people > 0) & (eligible == 0))
+        n_eligible = int(eligible.sum())
+        if n_eligible < n_wait:  # approvals are final for the payers' year: a last load
+            last = min(last, n_eligible)
+        load = min(seats, n_eligible, beds, quota, accept)
+        if load == 0 or load < min(least, last):
             return "funding"
+        take = self._select(s, eligible, load)
         if not dispatch:
             return None
-        self._pending.pop(route.fleet, None)
-        self._dispatch(route, take, load, schedule, cost, escorts, day)
+        trip = self.transport.cost(route, take, load, w.conflict.effect())
+        w.treasury.used(s, take)
+        self.transport.left(route.fleet)
+        self._dispatch(route, take, load, trip, day)
         return None
+
+    def queue(self, day: int) -> list[QueuedGroup]:
+        """Every group with a transfer, in the programme's priority order (the group's
+        disposition priority, then its site's escape risk, highest first, then scenario
+        order), with the estimated cost of moving one person: transport and escorts at a
+        full load on the pair's first route, screening, and the holding costs the move
+        shifts from the site to the destination."""
+        w, plan = self.w, self.w.plan
+        risk = w.site_risk()
+        entries = [(int(plan.priority[s, g]), -risk[s], (s, d), int(g))
+                   for (s, d), i in self._pair_index.items()
+                   for g in np.flatnonzero(self._carries[i])]
+        out = []
+        for _, _, (s, d), g in sorted(entries):
+            route = self.routes_of[(s, d)][0]
+            transport, escorts = self.transport.per_person(route, g)
+            unit = w.nat_matrix[g]
+            gone = np.zeros_like(w.stock)
+            gone[s, g] = -1
+            come = np.zeros_like(w.reception.queued)
+            come[d, g] = 1
+            step = w.holding_step(gone, come)
+            screening = w.reception.specs[d].screening_cost_per_person
+            step.direct = [(_TRANSPORT, s, unit * transport),
+                           (_SCREENING, plan.n_sites + d, unit * screening)]
+            step.escort = (s, unit * escorts)
+            out.append(QueuedGroup(s, g, int(w.stock[s, g]), step))
+        return out
 
     def _select(self, s: int, people: np.ndarray, load: int) -> np.ndarray:
         """Choose ``load`` people: by disposition priority, proportionally within a priority."""
@@ -226,46 +288,7 @@ class Dispatcher:
                 break
         return take
 
-    def _cost(self, route, take: np.ndarray, load: int):
-        """Trip schedule (from one draw of six uniforms), costs by nationality, escorts."""
-        w = self.w
-        fleet = self.fleets[route.fleet]
-        spec = self.route_specs[route.index]
-        u = self._pending.get(route.fleet)
-        if u is None:  # drawn once, kept until a trip of this fleet actually leaves
-            u = self._pending[route.fleet] = self._next_uniforms(route.fleet)
-        eff = w.conflict.effect()
-        load_t = float(fleet.load_time.ppf(u[0]))
-        out_t = float(spec.travel_time.ppf(u[1])) * eff.travel_time
-        incident = bool(u[2] < min(fleet.incident_probability * eff.incident, 1.0))
-        delay = 0.0
-        if incident and fleet.incident_delay is not None:
-            delay = float(fleet.incident_delay.ppf(u[3]))
-        back_t = float(spec.travel_time.ppf(u[4])) * eff.travel_time
-        turn_t = float(fleet.turnaround.ppf(u[5]))
-        arrive = load_t + out_t + delay
-        duration = arrive + back_t + turn_t
-        level = int(w.plan.security[take > 0].max())
-        escorts = int(fleet.escorts_per_trip.get(SecurityLevel(level).name, 0))
-        share = (take @ w.nat_matrix) / load  # the trip's costs split by nationality on board
-        transport = self._trip_cost[route.index] * share
-        escort_days = escorts * duration * share
-        security = escort_days * self._escort_cost
-        total = self._trip_cost[route.index] + escorts * duration * self._escort_cost
-        return ((load_t, arrive, duration, incident, total), (transport, security, escort_days),
-                escorts)
-
-    def _next_uniforms(self, fleet: int) -> np.ndarray:
-        """The next six uniforms of stream ``travel:<fleet>`` (drawn in blocks of trips: a
-        generator gives the same sequence whether asked for 6 numbers at a time or 6 x 64)."""
-        block, used = self._travel.get(fleet, (None, _BLOCK))
-        if used == _BLOCK:
-            name = f"travel:{self.w.plan.fleet_ids[fleet]}"
-            block, used = self.w.streams.uniform(name, (_BLOCK, 6)), 0
-        self._travel[fleet] = (block, used + 1)
-        return block[used]
-
-    def _dispatch(self, route, take, n, schedule, cost, escorts, day) -> None:
+    def _dispatch(self, route, take: np.ndarray, n: int, cost: TripCost, day: int) -> None:
         w = self.w
         s, d = route.origin, route.destination
         w.stock[s] -= take
@@ -275,13 +298,15 @@ class Dispatcher:
             w.crossing_used[route.crossing] += n
         w.accept(day, n)
         w.units_free[route.fleet] -= 1
-        transport, security, escort_days = cost
-        w.ledger.book_trip(day, s, transport, security, escort_days)
+        w.ledger.book_trip(day, s, cost.transport, cost.escort_pay, cost.escort_days)
         now = w.env.now
+        self._served[self._pair_index[(s, d)]] = int(now)
         self.departures.append((now, s, take))
-        load_t, arrive, duration, incident, total = schedule
+        times = cost.times
+        arrive = times.arrive
         trip = Trip(len(self.trips), route.fleet, route.index, s, d, route.crossing, now,
-                    now + arrive, now + duration, n, incident, float(total), escorts)
+                    now + arrive, now + times.duration, n, times.incident, cost.total,
+                    cost.escorts)
         self.trips.append(trip)
         # two timed events per trip (arrival, unit back), as callbacks rather than a process
         w.env.timeout(arrive).callbacks.append(lambda _: self._arrive(trip, take))

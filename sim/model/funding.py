@@ -1,17 +1,48 @@
 """The interface between the model and whoever pays (the policy layer implements it).
 
-The model books every cost through :class:`Treasury`: unavoidable costs (holding and
-feeding people) with :meth:`accrue`; discretionary steps (a trip, a screening slot) ask
-:meth:`can_fund` first and, if allowed, book with :meth:`accrue`. Once a day the treasury may
-order capacity (:meth:`orders`), e.g. beds or convoy units bought by a pooled fund.
-The base :class:`Treasury` funds everything and orders nothing: the ledger only records.
+The model records every cost in its ledger. Payers with budgets plan their year on the first
+day of their fiscal year: the model hands the treasury the daily holding costs of everyone
+held and the queue of people waiting for a transfer, in the order the dispatcher serves
+them, each with the estimated cost of moving one person (:meth:`Treasury.start_year`).
+During the year a trip may carry only people its payers approved (:meth:`allowance`), and
+the model reports who left (:meth:`used`). Once a day the treasury may order capacity
+(:meth:`orders`), e.g. beds or convoy units bought by a pooled fund. The base
+:class:`Treasury` funds everyone and orders nothing.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+
+Costs = list[tuple[int, int, np.ndarray]]
+"""(cost category, ledger location, amount by nationality) entries."""
+
+
+@dataclass
+class Step:
+    """The money of one discretionary step."""
+
+    direct: Costs = field(default_factory=list)
+    """What the step costs (USD by nationality, by category and location)."""
+    escort: tuple[int, np.ndarray] | None = None
+    """Escorts' pay: (location, USD by nationality); booked under security, serves the
+    transfer."""
+    holding: Costs = field(default_factory=list)
+    """How the step changes daily holding costs (USD a day by nationality): negative where
+    people leave, positive where they arrive."""
+
+
+@dataclass(frozen=True)
+class QueuedGroup:
+    """A group waiting for a transfer: ``count`` people of group ``group`` at site ``site``,
+    and the estimated cost of moving one of them (``per_person``)."""
+
+    site: int
+    group: int
+    count: int
+    per_person: Step
 
 
 @dataclass(frozen=True)
@@ -38,36 +69,26 @@ class Backlog:
 
 
 class Treasury:
-    """Funds everything; subclasses add payers, budgets and pooled funds."""
+    """Funds everything and buys nothing; the policy layer's treasury adds payers, budgets
+    and a pooled fund."""
 
-    def accrue(self, day: int, category: int, location: int, by_nat: np.ndarray,
-               discretionary: bool = False) -> None:
-        """Book a cost (amount per nationality) for ``day``."""
+    fiscal_year_starts: frozenset[int] = frozenset()
+    """Days on which some payer's fiscal year starts (day 0 included when budgets bind)."""
+    buys_capacity: bool = False
+    """Whether :meth:`orders` can ever return an order."""
 
-    def accrue_rows(self, day: int, category: int, first_location: int,
-                    rows: np.ndarray) -> None:
-        """Book unavoidable costs of consecutive locations at once ([L, N] amounts).
+    def start_year(self, day: int, holding: Step, queue: list[QueuedGroup]) -> None:
+        """A fiscal year starts on ``day``: ``holding`` is the daily holding costs of
+        everyone held at the start of the day, ``queue`` the people waiting for a transfer
+        in the order they are served."""
 
-        Override for speed; by default each non-zero row goes through :meth:`accrue`.
-        """
-        if type(self).accrue is Treasury.accrue:
-            return
-        for i in np.flatnonzero(rows.any(axis=1)):
-            self.accrue(day, category, first_location + int(i), rows[i])
+    def allowance(self, site: int) -> np.ndarray | None:
+        """People of each group at ``site`` whose transfer is funded now ([G]; None: no
+        limit)."""
+        return None
 
-    def personnel_rows(self, day: int, kind: int, first_location: int, rows: np.ndarray) -> None:
-        """Book personnel-days of consecutive locations at once ([L, N])."""
-        if type(self).personnel is Treasury.personnel:
-            return
-        for i in np.flatnonzero(rows.any(axis=1)):
-            self.personnel(day, kind, first_location + int(i), rows[i])
-
-    def can_fund(self, day: int, category: int, location: int, by_nat: np.ndarray) -> bool:
-        """Can the payers of this discretionary cost pay it now?"""
-        return True
-
-    def personnel(self, day: int, kind: int, location: int, by_nat: np.ndarray) -> None:
-        """Book personnel-days (escorts, guards)."""
+    def used(self, site: int, people: np.ndarray) -> None:
+        """``people`` ([G]) left ``site`` on a transfer."""
 
     def orders(self, backlog: Backlog) -> list[CapacityOrder]:
         """Capacity to buy today (none by default)."""
@@ -77,4 +98,3 @@ class Treasury:
         """Whether this treasury may still order capacity ``kind`` ('beds' or 'units') for
         ``target`` (a destination or fleet index)."""
         return False
-

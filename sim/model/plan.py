@@ -60,6 +60,10 @@ class Plan:
         return len(self.group_nat)
 
     @property
+    def n_sites(self) -> int:
+        return len(self.site_ids)
+
+    @property
     def location_ids(self) -> list[str]:
         """Ledger locations: origin sites, then destinations."""
         return self.site_ids + self.dest_ids

@@ -61,22 +61,45 @@ class Reception:
         self.discharged += out.sum(axis=0)
         return out
 
-    def screen(self, d: int, day: int, capacity: int) -> np.ndarray:
-        """Screen up to ``capacity`` queued people (FIFO) on ``day``; return the vector."""
+    def _take(self, d: int, day: int, capacity: int, allowed: np.ndarray | None
+              ) -> list[tuple[int, np.ndarray]]:
+        """Who the next ``capacity`` screening slots of ``day`` go to: (queue position,
+        people) in FIFO order, among the groups ``allowed`` (all when None)."""
+        out = []
+        left = capacity
+        for i, (t, vec) in enumerate(self.queue[d]):
+            if left <= 0 or t > day:
+                break
+            avail = vec if allowed is None else np.where(allowed, vec, 0)
+            n = int(avail.sum())
+            if n == 0:
+                continue
+            take = avail if n <= left else split_count(avail, left)
+            left -= min(n, left)
+            out.append((i, take))
+        return out
+
+    def peek(self, d: int, day: int, capacity: int, allowed: np.ndarray | None = None
+             ) -> np.ndarray:
+        """The people (by group) the next screening of ``day`` would take."""
+        out = np.zeros(self.plan.n_groups, dtype=np.int64)
+        for _, take in self._take(d, day, capacity, allowed):
+            out += take
+        return out
+
+    def screen(self, d: int, day: int, capacity: int, allowed: np.ndarray | None = None
+               ) -> np.ndarray:
+        """Screen up to ``capacity`` queued people (FIFO, among the groups ``allowed``) on
+        ``day``; return the vector."""
         done = np.zeros(self.plan.n_groups, dtype=np.int64)
         q = self.queue[d]
-        left = capacity
-        while q and left > 0 and q[0][0] <= day:
-            vec = q[0][1]
-            n = int(vec.sum())
-            if n <= left:
-                take, k = vec, n
-                q.popleft()
-            else:
-                take, k = split_count(vec, left), left
-                q[0][1] = vec - take
-            left -= k
+        taken = self._take(d, day, capacity, allowed)
+        for i, take in taken:
+            q[i][1] = q[i][1] - take
             done += take
+        for i, _ in reversed(taken):
+            if not q[i][1].any():
+                del q[i]
         if done.any():
             self.queued[d] -= done
             self.staying[d] += done

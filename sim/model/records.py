@@ -49,8 +49,10 @@ class RawRun:
     blocked: np.ndarray  # [T, R] people held back by each constraint
     waiting: np.ndarray  # [T] people whose transfer has started and who wait at a site
     stuck: np.ndarray  # [T] of those, people held back by a reason that cannot end
+    reason: np.ndarray  # [T, S, G] int8: why each waiting group waits (a BlockReason; -1 none)
     cost: np.ndarray  # [T, K, L, N]
     personnel: np.ndarray  # [T, 2, L, N]
+    escort: np.ndarray  # [T, L, N] escorts' pay (also in cost, under security)
     trips: list[Trip]
     events: list[tuple[float, str, str, str]]  # (time, kind, target, detail)
     escaped_by_site: np.ndarray  # [S, G]

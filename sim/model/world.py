@@ -19,7 +19,7 @@ from sim.costs import COST_CATEGORIES, PersonnelKind
 from sim.model.conflict import Conflict
 from sim.model.dispatch import Dispatcher
 from sim.model.escapes import Escapes
-from sim.model.funding import Backlog, CapacityOrder, Treasury
+from sim.model.funding import Backlog, CapacityOrder, Step, Treasury
 from sim.model.ledger import Ledger
 from sim.model.plan import compile_plan
 from sim.model.reasons import BLOCK_REASONS
@@ -47,7 +47,7 @@ class World:
         root = scenario.metadata.seed if seed is None else seed
         self.streams = Streams(root, replication)
         self.treasury = treasury if treasury is not None else Treasury()
-        self.ledger = Ledger(plan, self.treasury)
+        self.ledger = Ledger(plan)
         self.nat_matrix = plan.nat_matrix()
         S, G = plan.initial_stock.shape
         D, F, C = len(plan.dest_ids), len(plan.fleet_ids), len(plan.crossing_ids)
@@ -94,7 +94,6 @@ class World:
         self._site_per_person = plan.upkeep[None, :] + plan.site_cost[:, None]  # [S, G]
         self._dest_per_person = plan.upkeep[None, :] + dest_cost[:, None]  # [D, G]
         self._guard_cost = scenario.costs.guard_cost_per_person_day
-        self._listening = type(self.treasury) is not Treasury  # books costs day by day
         # units bought for a fleet are booked at the first destination the fleet serves
         self._fleet_home = [next((r.destination for r in plan.routes if r.fleet == f), 0)
                             for f in range(len(plan.fleet_ids))]
@@ -129,6 +128,7 @@ class World:
             "blocked": np.zeros((T, len(BLOCK_REASONS)), dtype=np.int64),
             "waiting": np.zeros(T, dtype=np.int64),
             "stuck": np.zeros(T, dtype=np.int64),
+            "reason": np.full((T, S, G), -1, dtype=np.int8),
         }
         self._blocked_yesterday = np.zeros(len(BLOCK_REASONS), dtype=np.int64)
 
@@ -242,22 +242,17 @@ class World:
             self.events.append((day, "repatriation", prog.country, f"people={n}"))
 
     def _reception(self, day: int) -> None:
-        rec, plan = self.reception, self.plan
+        """Discharges, then each destination screens its queue (FIFO, ``intake_per_day``
+        people a day; their payers approved the screening with the transfer)."""
+        rec, S = self.reception, len(self.plan.site_ids)
         rec.discharge(day)
-        S = len(plan.site_ids)
         for d, spec in enumerate(rec.specs):
-            queued = int(rec.queued[d].sum())
-            if not queued:
-                continue
-            slots = min(spec.intake_per_day, queued)
-            per_person = spec.screening_cost_per_person
-            # today's slots, split by the nationality mix of the queue (no draw, no change)
-            by_nat = (rec.queued[d] @ self.nat_matrix) * (per_person * slots / queued)
-            if per_person and not self.treasury.can_fund(day, _COST["screening"], S + d, by_nat):
+            if not rec.queued[d].any():
                 continue
             done = rec.screen(d, day, spec.intake_per_day)
-            self.ledger.book(day, _COST["screening"], S + d,
-                             done @ self.nat_matrix * per_person, discretionary=True)
+            if done.any():
+                self.ledger.book(day, _COST["screening"], S + d,
+                                 done @ self.nat_matrix * spec.screening_cost_per_person)
 
     def _holding_rows(self, stock: np.ndarray, occ: np.ndarray):
         """Holding costs and guards by nationality for stocks at sites ([..., S, G]) and in
@@ -268,20 +263,21 @@ class World:
         guards = (np.concatenate([stock, occ], axis=-2) * plan.guards_per_person) @ nat
         return site, dest, guards
 
-    def _holding_costs(self, day: int) -> None:
-        """Unavoidable costs of holding everyone for ``day`` (end-of-day stocks), booked day by
-        day so that a treasury sees them as they accrue."""
-        ledger, S = self.ledger, len(self.plan.site_ids)
-        site, dest, guards = self._holding_rows(self.stock, self.reception.occupancy)
-        ledger.book_rows(day, _COST["detention_syria"], 0, site)
-        for d, cat in enumerate(self._dest_category):  # centres and prisons book apart
-            ledger.book_rows(day, cat, S + d, dest[d:d + 1])
-        ledger.staff_rows(day, _GUARD, 0, guards)
-        ledger.book_rows(day, _COST["security"], 0, guards * self._guard_cost)
+    def holding_step(self, stock: np.ndarray, occ: np.ndarray, sign: float = 1.0) -> Step:
+        """The daily holding costs of people ``stock`` at sites ([S, G]) and ``occ`` in Iraq
+        ([D, G]) as a step's holding entries (times ``sign``)."""
+        site, dest, guards = self._holding_rows(stock, occ)
+        S = len(self.plan.site_ids)
+        rows = [(_COST["detention_syria"], s, sign * site[s]) for s in range(S) if site[s].any()]
+        rows += [(cat, S + d, sign * dest[d]) for d, cat in enumerate(self._dest_category)
+                 if dest[d].any()]
+        rows += [(_COST["security"], loc, sign * guards[loc] * self._guard_cost)
+                 for loc in np.flatnonzero(guards.any(axis=1))]
+        return Step(holding=rows)
 
     def _holding_costs_all(self) -> None:
-        """The same costs for every day at once from the daily record (when no treasury
-        listens day by day)."""
+        """Unavoidable costs of holding everyone (custody and upkeep at sites, at
+        destinations, guard-days), for every day at once from the end-of-day record."""
         ledger, S = self.ledger, len(self.plan.site_ids)
         site, dest, guards = self._holding_rows(self.rec["site_stock"], self.rec["dest_stock"])
         ledger.cost[:, _COST["detention_syria"], :S] += site
@@ -291,7 +287,7 @@ class World:
         ledger.cost[:, _COST["security"]] += guards * self._guard_cost
 
     def _capacity_orders(self, day: int) -> None:
-        if type(self.treasury).orders is Treasury.orders:  # never orders anything
+        if not self.treasury.buys_capacity:
             return
         backlog = Backlog(day=day, waiting=self._waiting(day),
                           blocked_by=dict(zip(BLOCK_REASONS, self._blocked_yesterday.tolist())),
@@ -337,19 +333,21 @@ class World:
         r["units"][day] = self.units_total
         r["controller"][day] = self.controller_index(day)
         r["fighting"][day] = self.conflict.state() == "fighting"
-        blocked, stuck = self.dispatcher.diagnose(day)
+        blocked, stuck = self.dispatcher.diagnose(day, r["reason"][day])
         r["blocked"][day] = blocked
         r["stuck"][day] = stuck
         self._blocked_yesterday = blocked
         r["waiting"][day] = self._waiting(day)
-        if self._listening:
-            self._holding_costs(day)
 
     def _days(self) -> Generator:
         horizon = self.plan.horizon
         for day in range(horizon):
             if day:  # the end of the previous day was recorded just before this instant
                 yield _day_start(self.env, day - self.env.now)
+            if day in self.treasury.fiscal_year_starts:
+                self.treasury.start_year(
+                    day, self.holding_step(self.stock, self.reception.occupancy),
+                    self.dispatcher.queue(day))
             self._apply_events(day)
             self.escapes.recapture(day, self.stock)
             eff = self.conflict.effect()
@@ -370,14 +368,14 @@ class World:
     def run(self) -> RawRun:
         done = self.env.process(self._days())
         self.env.run(until=done)
-        if not self._listening:
-            self._holding_costs_all()
+        self._holding_costs_all()
         self.events.sort(key=lambda e: e[0])
         return RawRun(
             plan=self.plan,
             replication=self.replication,
             cost=self.ledger.cost,
             personnel=self.ledger.personnel,
+            escort=self.ledger.escort,
             trips=self.dispatcher.trips,
             events=self.events,
             escaped_by_site=self.escapes.by_site,

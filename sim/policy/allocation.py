@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.costs import ACTIVITY_OF, COST_CATEGORIES, PERSONNEL_KINDS
+from sim.costs import ACTIVITY_OF, COST_CATEGORIES, PERSONNEL_KINDS, CostCategory
 from sim.model.records import RawRun
 from sim.policy.compiled import CompiledPolicy
 from sim.policy.treasury import PolicyTreasury
@@ -21,7 +21,7 @@ from sim.policy.treasury import PolicyTreasury
 if TYPE_CHECKING:
     import pandas as pd
 
-_SECURITY = COST_CATEGORIES.index("security")
+_SECURITY = int(CostCategory.security)
 
 
 class PayerLedger:
@@ -36,7 +36,7 @@ class PayerLedger:
     # ------------------------------------------------------------------ arrays
     def _parts(self):
         """(kind, array [T, K', L, N], matrices [K', L, C+1, N, P], names, activities)."""
-        raw, cp, esc = self.raw, self.cp, self.treasury.escort
+        raw, cp, esc = self.raw, self.cp, self.raw.escort
         cost = raw.cost.copy()
         cost[:, _SECURITY] -= esc  # guards' security costs; escorts are allocated apart
         cats = list(COST_CATEGORIES)
@@ -50,6 +50,18 @@ class PayerLedger:
         for loc in range(ctrl.shape[1]):
             for c in np.unique(ctrl[:, loc]):
                 yield loc, int(c), ctrl[:, loc] == c
+
+    def overrun(self) -> np.ndarray:
+        """Spending above the ceiling, summed over fiscal years, per payer ([P]): what each
+        payer with a ceiling paid in a fiscal year beyond its ceiling for that year."""
+        out = np.zeros(len(self.payer_ids))
+        daily = self.by_day("cost")  # [T, P]
+        for p, cal in self.cp.calendars.items():
+            spent = np.bincount(cal.index, weights=daily[:, p], minlength=cal.n_years)
+            allow = np.full(cal.n_years, self.cp.budget[p])
+            allow[0] = self.cp.budget_first[p]
+            out[p] = np.maximum(spent - allow, 0.0).sum()
+        return out
 
     @cached_property
     def totals(self) -> dict[str, np.ndarray]:

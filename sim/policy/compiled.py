@@ -26,6 +26,7 @@ class FiscalCalendar:
     starts: list[int]  # days (within the horizon) on which a fiscal year starts, after day 0
     first_fraction: float  # part of the first fiscal year left on day 0
     n_years: int
+    year_days: np.ndarray  # [T] days of each day's fiscal year from its first day in the run
 
 
 def fiscal_calendar(start: dt.date, horizon: int, month_day: str) -> FiscalCalendar:
@@ -49,7 +50,12 @@ def fiscal_calendar(start: dt.date, horizon: int, month_day: str) -> FiscalCalen
             starts.append(t)
     length = (dt.date(first.year + 1, month, day) - first).days
     frac = ((dt.date(first.year + 1, month, day) - start).days) / length
-    return FiscalCalendar(index, days_left, starts, frac, int(index[-1]) + 1 if horizon else 1)
+    firsts = np.concatenate([[0], np.flatnonzero(np.diff(index)) + 1]) if horizon else []
+    year_days = np.zeros(horizon, dtype=np.int64)
+    for a in firsts:
+        year_days[index == index[a]] = days_left[a] + 1
+    return FiscalCalendar(index, days_left, starts, frac, int(index[-1]) + 1 if horizon else 1,
+                          year_days)
 
 
 @dataclass

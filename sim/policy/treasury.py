@@ -1,25 +1,32 @@
-"""PolicyTreasury: payers, budgets that throttle the programme, and a pooled capacity fund.
+"""PolicyTreasury: payers' budgets that throttle the programme, and a pooled capacity fund.
 
-The model calls the treasury for every ledger entry (see :mod:`sim.model.funding`):
+**Budgets: a payer plans its year.** A payer with an annual ceiling (pro rata in the first
+fiscal year) plans on the first day of each of its fiscal years (day 0 for the first):
 
-- **Allocation.** Each entry (a cost vector by nationality) is split among payers by the
-  policy's share matrix for its category, location and the location's controller that day.
-- **Budgets.** A payer with an annual ceiling has a fiscal calendar. Unavoidable costs
-  (holding, feeding, guarding, repatriation) always accrue and count against the ceiling,
-  even past it (the excess is the payer's *overrun*). A discretionary step (a trip, a
-  screening slot, an order of new capacity without a ring-fenced fund) is allowed only if
-  every payer with a ceiling can pay its share from what is left this fiscal year, after
-  setting aside (``reserve_committed``, the default) its running holding costs for the rest
-  of the fiscal year at today's daily rate. Otherwise the step waits and the dispatcher
-  records ``funding`` as the blocking reason. Payers without a ceiling never block.
-- **Pooled fund.** Contributions (under the fund's rule) are pledged each fiscal year and
-  carried over. Once a day, an item (beds at a destination or units of a fleet) is ordered
-  when at least ``threshold`` people were held back by the constraint it relieves on the
-  previous day, its target is full, no order of the same item is still being built, and the
-  fund can pay; the capacity arrives ``lag_days`` later. The capital cost is booked as
-  ``capacity_expansion`` and allocated by the fund's contribution rule.
-- **Personnel.** Escort and guard personnel-days are allocated after the run by the policy's
-  security-sharing rule (they never block anything), see :mod:`sim.policy.apply`.
+1. it sets aside a full year of the daily holding costs it bears for everyone held that day
+   (custody, upkeep and guards, at the sites and in Iraq, its share under the policy);
+2. it then approves transfers in the programme's priority order (the order in which the
+   dispatcher serves the waiting groups), one group after the other, for as long as what is
+   left of its ceiling covers the next person in line at the estimated cost of moving them:
+   transport and escorts at a full load, screening, and a full year of the holding costs
+   the move adds for the payer (falls are not credited). The group where the money runs out
+   is approved in part, and nobody behind it is approved that year.
+
+During the year a trip may carry approved people only; a person counts against every payer
+with a ceiling that bears part of their cost (a group burdening no payer with a ceiling is
+not limited). People not approved wait for the payer's next fiscal year. A payer's plan
+depends only on who waits when its year starts, so more capacity or a looser cap moves the
+approved people sooner (never fewer), and a larger budget approves a longer part of the
+queue. Unavoidable costs accrue whatever the budget; spending above the ceiling in a year is
+the payer's *overrun* (from the allocated ledger, :mod:`sim.policy.allocation`). Payers
+without a ceiling never hold anyone back.
+
+**Pooled fund.** Contributions (under the fund's rule) are pledged each fiscal year and
+carried over. Once a day, an item (beds at a destination or units of a fleet) is ordered
+when at least ``threshold`` people were held back by the constraint it relieves on the
+previous day, its target is full, no order of the same item is still being built, and the
+fund can pay; the capacity arrives ``lag_days`` later. Without a pledge (``annual: null``)
+an order is paid from what is left of the contributors' ceilings this year.
 
 The treasury draws no random numbers, so a policy never changes any random stream.
 """
@@ -28,13 +35,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.costs import HOLDING_COSTS, CostCategory
-from sim.model.funding import Backlog, CapacityOrder, Treasury
+from sim.costs import CostCategory
+from sim.model.funding import Backlog, CapacityOrder, Costs, QueuedGroup, Step, Treasury
 from sim.policy.compiled import CompiledPolicy
 
-_SECURITY = int(CostCategory.security)
 _CAPACITY = int(CostCategory.capacity_expansion)
-_HOLDING = frozenset(int(c) for c in HOLDING_COSTS)
 _EPS = 1e-6
 
 
@@ -43,34 +48,30 @@ class PolicyTreasury(Treasury):
 
     def __init__(self, compiled: CompiledPolicy):
         cp = self.cp = compiled
-        T, L = cp.loc_ctrl.shape
-        N = len(cp.payer_ids)
         self.loc_ctrl = cp.loc_ctrl
         self.n_sites = len(cp.scenario.sites)
-        self.escort = np.zeros((T, L, N))  # escort costs (security, discretionary) [T, L, N]
         b = self.b = cp.budgeted
         self.tracking = b.size > 0
-        self.reserve = cp.policy.reserve_committed
         fund = cp.policy.fund
         self.fund = fund
         self.ring_fenced = fund is not None and fund.annual is not None
+        self.buys_capacity = fund is not None
         if self.tracking:
             cals = [cp.calendars[int(p)] for p in b]
             n_fy = max(c.n_years for c in cals)
             self.cost_b = np.ascontiguousarray(cp.cost[..., b])  # [K, L, C+1, N, B]
             self.escort_b = np.ascontiguousarray(cp.escort_cost[..., b])
             self.fy = np.stack([c.index for c in cals])  # [B, T]
-            self.days_left = np.stack([c.days_left for c in cals])  # [B, T]
-            self.avail = np.empty((b.size, n_fy))
-            self.avail[:] = cp.budget[b][:, None]
-            self.avail[:, 0] = cp.budget_first[b]
-            self.spent = np.zeros((b.size, n_fy))
+            self.year_days = np.stack([c.year_days for c in cals]).astype(float)  # [B, T]
+            self.allow = np.empty((b.size, n_fy))
+            self.allow[:] = cp.budget[b][:, None]
+            self.allow[:, 0] = cp.budget_first[b]
+            self.committed = np.zeros((b.size, n_fy))
             self.rows = np.arange(b.size)
-            self.hold_today = np.zeros(b.size)
-            self.hold_prev = np.zeros(b.size)
-            self.hold_day = -1
-            self._room_key: int | None = None
-            self._room_val = np.zeros(b.size)
+            shape = (len(cp.scenario.sites), len(cp.payer_ids) * len(cp.scenario.categories))
+            self.approved = np.full((b.size, *shape), np.inf)  # people approved [B, S, G]
+            starts = {0} | {d for c in cals for d in c.starts}
+            self.fiscal_year_starts = frozenset(starts)
         self.balance = 0.0
         self.credited = 0.0
         self.orders_made: list[CapacityOrder] = []
@@ -78,83 +79,73 @@ class PolicyTreasury(Treasury):
         self.busy_until = [-1] * n_items
         self.count = [0] * n_items
 
-    # ------------------------------------------------------------------ booking
-    def accrue(self, day: int, category: int, location: int, by_nat: np.ndarray,
-               discretionary: bool = False) -> None:
-        c = self.loc_ctrl[day, location]
-        if discretionary and category == _SECURITY:
-            self.escort[day, location] += by_nat
-            if not self.tracking:
-                return
-            m = self.escort_b[location, c]
-        else:
-            if not self.tracking or (category == _CAPACITY and self.ring_fenced):
-                return
-            m = self.cost_b[category, location, c]
-        self._spend(day, by_nat @ m, category in _HOLDING and not discretionary)
-
-    def accrue_rows(self, day: int, category: int, first_location: int,
-                    rows: np.ndarray) -> None:
-        if not self.tracking or (category == _CAPACITY and self.ring_fenced):
-            return
-        n = len(rows)
-        locs = np.arange(first_location, first_location + n)
-        m = self.cost_b[category, locs, self.loc_ctrl[day, locs]]  # [n, N, B]
-        self._spend(day, np.einsum("ln,lnb->b", rows, m), category in _HOLDING)
-
-    def _spend(self, day: int, amounts: np.ndarray, holding: bool) -> None:
-        self.spent[self.rows, self.fy[:, day]] += amounts
-        self._room_key = None
-        if holding:
-            self._roll(day)
-            self.hold_today += amounts
-
-    def _roll(self, day: int) -> None:
-        if day != self.hold_day:
-            self._room_key = None
-            self.hold_prev = self.hold_today if day == self.hold_day + 1 else \
-                np.zeros_like(self.hold_today)
-            self.hold_today = np.zeros_like(self.hold_today)
-            self.hold_day = day
-
     # ------------------------------------------------------------------ budgets
-    def can_fund(self, day: int, category: int, location: int, by_nat: np.ndarray) -> bool:
-        if not self.tracking:
-            return True
-        need = by_nat @ self.cost_b[category, location, self.loc_ctrl[day, location]]
-        return self._room(day, need)
+    def _per_payer(self, day: int, costs: Costs) -> np.ndarray:
+        """Amounts of ``costs`` that fall on each budgeted payer ([B])."""
+        out = np.zeros(self.b.size)
+        for category, location, by_nat in costs:
+            m = self.cost_b[category, location, self.loc_ctrl[day, location]]
+            out += by_nat @ m
+        return out
 
-    def left(self, day: int) -> np.ndarray:
-        """Budget left to each budgeted payer for discretionary steps on ``day`` ([B])."""
-        self._roll(day)
+    def _need(self, day: int, step: Step) -> np.ndarray:
+        """What ``step`` commits each budgeted payer to in its current fiscal year ([B])."""
+        need = self._per_payer(day, step.direct)
+        if step.escort is not None:
+            loc, by_nat = step.escort
+            need += by_nat @ self.escort_b[loc, self.loc_ctrl[day, loc]]
+        if step.holding:
+            rise = np.maximum(self._per_payer(day, step.holding), 0.0)
+            need += rise * self.year_days[:, day]
+        return need
+
+    def _room(self, day: int) -> np.ndarray:
         fy = self.fy[:, day]
-        left = self.avail[self.rows, fy] - self.spent[self.rows, fy]
-        if self.reserve:
-            rate = np.maximum(self.hold_today, self.hold_prev)
-            left = left - rate * self.days_left[:, day]
-        return left
+        return self.allow[self.rows, fy] - self.committed[self.rows, fy]
 
-    def _room(self, day: int, need: np.ndarray) -> bool:
-        if self._room_key != day:  # cached until the day changes or someone spends
-            self._room_val = np.maximum(self.left(day), 0.0) + _EPS
-            self._room_key = day
-        return bool((need <= self._room_val).all())
+    def start_year(self, day: int, holding: Step, queue: list[QueuedGroup]) -> None:
+        if not self.tracking:
+            return
+        starting = [i for i, p in enumerate(self.b)
+                    if day == 0 or day in self.cp.calendars[int(p)].starts]
+        fy = self.fy[:, day]
+        rate = self._per_payer(day, holding.holding)
+        for i in starting:
+            self.committed[i, fy[i]] += rate[i] * self.year_days[i, day]
+            self.approved[i] = np.inf  # groups that do not burden the payer: no limit
+        room = self._room(day)
+        money = set(starting)  # payers whose money has not run out
+        for q in queue:  # every group with a transfer, in the order the dispatcher serves
+            need = self._need(day, q.per_person)
+            for i in starting:
+                if need[i] <= _EPS:
+                    continue
+                n = 0
+                if i in money:
+                    n = min(q.count, int((max(room[i], 0.0) + _EPS) // need[i]))
+                    room[i] -= n * need[i]
+                    self.committed[i, fy[i]] += n * need[i]
+                    if n < q.count:  # the money ran out here: nobody behind is approved
+                        money.discard(i)
+                self.approved[i, q.site, q.group] = n
 
-    def overrun(self) -> np.ndarray:
-        """Spending above the ceiling, summed over fiscal years, per payer ([P])."""
-        out = np.zeros(len(self.cp.payer_ids))
+    def allowance(self, site: int) -> np.ndarray | None:
+        if not self.tracking:
+            return None
+        return self.approved[:, site].min(axis=0)
+
+    def used(self, site: int, people: np.ndarray) -> None:
         if self.tracking:
-            out[self.b] = np.maximum(self.spent - self.avail, 0.0).sum(axis=1)
-        return out
-
-    def spent_by_payer(self) -> np.ndarray:
-        """What each budgeted payer spent against its ceiling ([P]; 0 for the others)."""
-        out = np.zeros(len(self.cp.payer_ids))
-        if self.tracking:
-            out[self.b] = self.spent.sum(axis=1)
-        return out
+            self.approved[:, site] -= people
 
     # ------------------------------------------------------------------ pooled fund
+    def may_buy(self, kind: str, target: int) -> bool:
+        if self.fund is None:
+            return False
+        return any(item.kind == kind and self.cp.fund_targets[i] == target
+                   and (item.max_orders is None or self.count[i] < item.max_orders)
+                   for i, item in enumerate(self.fund.buy))
+
     def orders(self, backlog: Backlog) -> list[CapacityOrder]:
         fund = self.fund
         if fund is None:
@@ -187,8 +178,11 @@ class PolicyTreasury(Treasury):
             else:
                 n = len(self.cp.payer_ids)
                 loc = self.n_sites + target if item.kind == "beds" else 0
-                if not self.can_fund(day, _CAPACITY, loc, np.full(n, item.cost / n)):
+                step = Step(direct=[(_CAPACITY, loc, np.full(n, item.cost / n))])
+                need = self._need(day, step)
+                if (need > np.maximum(self._room(day), 0.0) + _EPS).any():
                     continue
+                self.committed[self.rows, self.fy[:, day]] += need
             self.count[i] += 1
             self.busy_until[i] = day + item.lag_days
             order = CapacityOrder(day=day, kind=item.kind, target=target, amount=item.amount,
@@ -196,13 +190,6 @@ class PolicyTreasury(Treasury):
             out.append(order)
             self.orders_made.append(order)
         return out
-
-    def may_buy(self, kind: str, target: int) -> bool:
-        if self.fund is None:
-            return False
-        return any(item.kind == kind and self.cp.fund_targets[i] == target
-                   and (item.max_orders is None or self.count[i] < item.max_orders)
-                   for i, item in enumerate(self.fund.buy))
 
     def _credit(self, amount: float) -> None:
         self.balance += amount

@@ -122,9 +122,6 @@ class Policy(_Base):
     """The receiving (host) state on the Iraqi side; ``share_iraq`` is its share."""
     budgets: dict[str, Budget] = Field(default_factory=dict)
     """Annual ceilings by payer; payers not listed have no ceiling."""
-    reserve_committed: bool = True
-    """A discretionary step also needs room for the payer's running holding costs until the
-    end of its fiscal year (today's rate); false: room for the step alone."""
     fund: Fund | None = None
     security: RuleRef | None = None
     """Rule sharing escort and guard personnel-days (default: the policy's rule)."""

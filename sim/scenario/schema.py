@@ -201,6 +201,15 @@ class AcceptanceCap(Base):
     max_people: NonNegativeInt
 
 
+class DispatchRules(Base):
+    """How the dispatcher orders the transfer pairs that wait."""
+
+    ageing_days: float | None = Field(default=None, gt=0)
+    """Waiting raises priority: a pair's priority improves by one level for every
+    ``ageing_days`` it has waited since its last departure (or since its transfer started),
+    so a low-priority pair is served in the end. null = no ageing."""
+
+
 class Acceptance(Base):
     total: NonNegativeInt | None = None
     caps: list[AcceptanceCap] = Field(default_factory=list)
@@ -239,6 +248,7 @@ class Scenario(Base):
     crossings: dict[Id, Crossing] = Field(default_factory=dict)
     repatriation: list[Repatriation] = Field(default_factory=list)
     acceptance: Acceptance = Field(default_factory=Acceptance)
+    dispatch: DispatchRules = Field(default_factory=DispatchRules)
     conflict: Conflict = Field(default_factory=Conflict)
     escapes: Escapes
     costs: Costs = Field(default_factory=Costs)

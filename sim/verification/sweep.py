@@ -25,7 +25,7 @@ def policies_for(data: dict) -> dict[str, dict]:
         "nationality": {"rule": "nationality"},
         "scale": {"rule": "un_scale", "params": {"scale": scale}},
         # Iraq's budget binds: trips and screening wait for money
-        "tight": {"rule": "host_pays", "reserve_committed": False,
+        "tight": {"rule": "host_pays",
                   "budgets": {"IRQ": {"annual": 3.0e5}}},
         # a pooled fund buys beds and convoy units when they hold people back
         "fund": {"rule": "un_scale", "params": {"scale": scale},

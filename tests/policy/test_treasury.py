@@ -54,12 +54,12 @@ def test_who_pays_alone_leaves_movements_bit_identical_baseline(baseline):
 
 
 def test_tight_budget_finishes_later_and_blocks_more():
-    # the first fiscal year leaves almost nothing after the first day's holding costs;
-    # a new fiscal year starts on day 20 with a real budget
-    tight = {"rule": "host_pays", "reserve_committed": False,
-             "budgets": {"IRQ": {"annual": 1.0e6, "first_year": 3000.0,
+    # nothing in the first fiscal year: nobody is approved until the year starting on day 20
+    tight = {"rule": "host_pays",
+             "budgets": {"IRQ": {"annual": 1.0e6, "first_year": 0.0,
                                  "fiscal_year_start": "01-21"}}}
-    # Iraq also pays the camp (the SDF's backers are not billed): unavoidable costs overrun
+    # Iraq also pays the camp (the SDF's backers are not billed): a year of its holding
+    # costs is more than the ceiling, nobody is ever approved, and the costs overrun
     never = {"rule": "host_pays", "params": {"bill_backers": False},
              "budgets": {"IRQ": {"annual": 100.0}}}
     scn = tiny(free={"rule": "host_pays"}, tight=tight, never=never)
@@ -76,27 +76,47 @@ def test_tight_budget_finishes_later_and_blocks_more():
         assert stop["overrun:payer:IRQ"] > 0  # holding costs accrue past the ceiling
 
 
-def test_budget_spending_matches_the_payer_ledger():
+def _approval_scenario(annual: float):
+    """tiny.yaml where Iraq pays the transfers and the centre, adults (priority 0) before
+    children (1)."""
+    data = tiny_data(p={"rule": "host_pays", "budgets": {"IRQ": {"annual": annual}}})
+    rule = data["dispositions"][0]
+    data["dispositions"] = [{**rule, "categories": ["adult"], "priority": 0},
+                            {**rule, "categories": ["child"], "priority": 1},
+                            *data["dispositions"][1:]]
+    return scenario_from_dict(data)
+
+
+def test_payers_approve_in_priority_order_and_more_money_approves_more():
+    prev, seen_partial = 0.0, False
+    for annual in (3.0e4, 1.0e5, 4.0e5, 8.0e5, 1.6e6):
+        res = sim.simulate(_approval_scenario(annual), policy="p", replication=0)
+        plan, raw = res.raw.plan, res.raw
+        adult = plan.group_cat == plan.cat_ids.index("adult")
+        adults_moved, children_moved = raw.arrived[-1][adult].sum(), raw.arrived[-1][~adult].sum()
+        adults_left = raw.site_stock[-1][0][adult].sum()
+        # nobody behind the group where the money runs out is approved that year: children
+        # move only once every adult could
+        assert children_moved == 0 or adults_left == 0, annual
+        seen_partial |= adults_moved > 0 and adults_left > 0 and children_moved == 0
+        assert res.kpis["transferred"] >= prev  # more money never moves fewer people
+        prev = res.kpis["transferred"]
+    assert seen_partial and prev == 200  # everyone with a transfer moves with the most
+
+
+def test_overrun_is_spending_above_the_ceiling_per_fiscal_year():
     pol = {"rule": "key", "params": KEY["params"],
            "budgets": {"IRQ": {"annual": 20000.0}, "USA": {"annual": 1.0e9}}}
-    scn = tiny(p=pol)
-    res = sim.simulate(scn, policy="p")
-    tr = res.payers.treasury
-    ids = res.payers.payer_ids
-    spent = tr.spent_by_payer()
-    for payer in ("IRQ", "USA"):
-        assert spent[ids.index(payer)] == pytest.approx(res.kpis[f"cost:payer:{payer}"])
-    assert res.kpis["overrun:payer:IRQ"] >= 0 and res.kpis["overrun:payer:USA"] == 0
-
-
-def test_reserving_committed_costs_is_stricter():
-    budgets = {"IRQ": {"annual": 200000.0}}
-    scn = tiny(reserve={"rule": "host_pays", "budgets": budgets},
-               spend={"rule": "host_pays", "budgets": budgets, "reserve_committed": False})
-    a = sim.simulate(scn, policy="reserve").kpis
-    b = sim.simulate(scn, policy="spend").kpis
-    assert a["days_blocked:funding"] >= b["days_blocked:funding"]
-    assert a["transferred"] <= b["transferred"]
+    res = sim.simulate(tiny(p=pol), policy="p")
+    lp = res.ledger_payers
+    cal = res.payers.cp.calendars[res.payers.payer_ids.index("IRQ")]
+    paid = lp[(lp.payer == "IRQ") & (lp.measure == "cost")].groupby("day").amount.sum()
+    per_year = np.bincount(cal.index[paid.index.to_numpy()], weights=paid.to_numpy(),
+                           minlength=cal.n_years)
+    allow = np.full(cal.n_years, 20000.0)
+    allow[0] = 20000.0 * cal.first_fraction
+    assert res.kpis["overrun:payer:IRQ"] == pytest.approx(np.maximum(per_year - allow, 0).sum())
+    assert res.kpis["overrun:payer:USA"] == 0
 
 
 def _fund_scenario(**fund):

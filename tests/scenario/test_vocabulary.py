@@ -23,3 +23,10 @@ def test_enums_match_the_schema():
 def test_every_category_and_personnel_kind_serves_an_activity():
     assert set(ACTIVITY_OF) == set(COST_CATEGORIES) | set(PERSONNEL_KINDS)
     assert set(ACTIVITY_OF.values()) <= set(ACTIVITIES)
+
+
+def test_every_fleet_mode_has_mechanics():
+    from sim.model.transport import MODES
+    from sim.scenario.schema import Fleet
+
+    assert set(MODES) == _literal(Fleet, "mode")
