@@ -2,8 +2,10 @@
 
 A refactor or a speed-up must change no number. This script runs every shipped scenario
 (``scenarios/*.yaml``) under no policy and under each of its policies, for replications
-0, 1 and 2, and compares what two revisions produce: the KPIs, the daily table, the trips,
-the ledger and the events, value for value (NaN equals NaN, dtypes included).
+0, 1 and 2, and 150 generated scenarios (``tests/strategies.py``, the same examples every
+time) under no policy, a binding budget and a pooled fund; it compares what two revisions
+produce: the KPIs, the daily table, the trips, the ledger and the events, value for value
+(NaN equals NaN, dtypes included).
 
     python -m tests.equivalence check --against REV    # this tree versus git revision REV
     python -m tests.equivalence dump DIR               # write this tree's outputs to DIR
@@ -28,6 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 REPLICATIONS = (0, 1, 2)
+GENERATED = 150
 TABLES = ("daily", "trips", "ledger", "events")
 HEADLINE = ("transferred", "escaped", "completion_day", "completed", "mean_wait_days",
             "cost_total", "share_iraq", "remaining_at_sites", "trips")
@@ -42,10 +45,52 @@ def _runs(root: Path):
         yield path, scn, [None, *scn.policies]
 
 
-def dump(out: Path, root: Path = ROOT) -> int:
-    """Write every run's KPIs and tables below ``out`` (one folder per run)."""
+def _save(res, run: Path) -> None:
     import pandas as pd
 
+    run.mkdir(parents=True, exist_ok=True)
+    kpis = {k: (None if isinstance(v, float) and math.isnan(v) else v)
+            for k, v in res.kpis.items()}
+    (run / "kpis.json").write_text(json.dumps(kpis, indent=0))
+    for name in TABLES:
+        pd.DataFrame(getattr(res, name)).to_pickle(run / f"{name}.pkl")
+
+
+def _generated(n: int) -> list[dict]:
+    """``n`` scenarios from this tree's ``tests/strategies.py`` (derandomized: the same
+    examples every time), each with a binding budget and a pooled fund policy."""
+    import importlib.util
+
+    from hypothesis import HealthCheck, given, settings
+
+    spec = importlib.util.spec_from_file_location("equivalence_strategies",
+                                                  ROOT / "tests" / "strategies.py")
+    strategies = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(strategies)
+    out: list[dict] = []
+
+    @settings(max_examples=n, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(strategies.scenarios())
+    def collect(data):
+        scale = {c: float(i + 1) for i, c in enumerate(data["countries"])}
+        data["policies"] = {
+            "tight": {"rule": "host_pays", "budgets": {"IRQ": {"annual": 3.0e5}}},
+            "fund": {"rule": "un_scale", "params": {"scale": scale},
+                     "fund": {"contributions": {"rule": "un_scale", "params": {"scale": scale}},
+                              "annual": 5.0e6, "threshold": 1,
+                              "buy": [{"kind": "beds", "target": "d0", "amount": 200,
+                                       "cost": 1.0e5, "lag_days": 3, "max_orders": 3},
+                                      {"kind": "units", "target": "road", "amount": 1,
+                                       "cost": 5.0e4, "lag_days": 2, "max_orders": 2}]}}}
+        out.append(data)
+
+    collect()
+    return out
+
+
+def dump(out: Path, root: Path = ROOT) -> int:
+    """Write every run's KPIs and tables below ``out`` (one folder per run)."""
     import sim
 
     if Path(sim.__file__).resolve().parents[1] != root.resolve():
@@ -55,16 +100,18 @@ def dump(out: Path, root: Path = ROOT) -> int:
     for path, scn, policies in _runs(root):
         for policy in policies:
             for rep in REPLICATIONS:
-                res = sim.simulate(scn, policy=policy, replication=rep)
-                run = out / path.stem / (policy or "none") / str(rep)
-                run.mkdir(parents=True, exist_ok=True)
-                kpis = {k: (None if isinstance(v, float) and math.isnan(v) else v)
-                        for k, v in res.kpis.items()}
-                (run / "kpis.json").write_text(json.dumps(kpis, indent=0))
-                for name in TABLES:
-                    df = getattr(res, name)
-                    pd.DataFrame(df).to_pickle(run / f"{name}.pkl")
+                _save(sim.simulate(scn, policy=policy, replication=rep),
+                      out / path.stem / (policy or "none") / str(rep))
                 n += 1
+    for i, data in enumerate(_generated(GENERATED)):
+        try:
+            scn = sim.scenario.scenario_from_dict(data)
+        except sim.ScenarioError:
+            continue  # refused by this revision's schema: reported as missing
+        for policy in (None, "tight", "fund"):
+            _save(sim.simulate(scn, policy=policy, replication=0),
+                  out / f"generated-{i:03d}" / (policy or "none") / "0")
+            n += 1
     print(f"dumped {n} runs to {out}")
     return 0
 

@@ -53,10 +53,9 @@ class Dispatcher:
                             for r in plan.routes}  # smallest load a trip on the route takes
         self.last_reason: list[str | None] = [None] * len(plan.pairs)
         self.final = [False] * len(plan.pairs)  # held back by a reason that cannot end
-        # groups of each pair left off a trip because their payers could not fund them:
-        # (day of the last funding decision, mask [G])
-        self._unfunded: list[tuple[int, np.ndarray]] = [(-1, np.zeros(0, dtype=bool))] * len(
-            plan.pairs)
+        # groups of each pair left off at its last attempt because their payers had not
+        # approved them (None when that attempt stopped before money was looked at)
+        self._unfunded: list[np.ndarray | None] = [None] * len(plan.pairs)
         self._order: tuple[int, list[tuple[int, int]]] = (-1, [])
         self._blocked_epoch: list[tuple | None] = [None] * len(plan.pairs)
         self._tried_epoch: list[tuple | None] = [None] * len(plan.pairs)
@@ -136,7 +135,6 @@ class Dispatcher:
             if (freed_fleet is not None and self._tried_epoch[i] == epoch
                     and freed_fleet not in self._fleets_of[i]):
                 continue  # tried this epoch, and the freed unit cannot serve this pair
-            self.final[i] = False
             reason = self._try_trip(pair, day, dispatch=True)
             while reason is None:
                 if not any(self.w.units_free[f] > 0 for f in self._fleets_of[i]):
@@ -165,13 +163,12 @@ class Dispatcher:
         for i in np.flatnonzero(totals):
             reason = self.last_reason[i]
             if reason is _UNKNOWN:
-                self.final[i] = False
                 reason = self.last_reason[i] = self._try_trip(self.w.plan.pairs[i], day, False)
             if reason not in _REASON_INDEX:
                 continue
             s, here = int(self._pair_site[i]), waiting[i] > 0
-            when, mask = self._unfunded[i]
-            unfunded = here & mask if when == day else np.zeros_like(here)
+            mask = self._unfunded[i]
+            unfunded = here & mask if mask is not None else np.zeros_like(here)
             reasons[s, here & ~unfunded] = _REASON_INDEX[reason]
             reasons[s, unfunded] = _FUNDING
             held = int(waiting[i][~unfunded].sum())
@@ -188,6 +185,8 @@ class Dispatcher:
         """
         w = self.w
         s, d = pair
+        i = self._pair_index[pair]
+        self.final[i], self._unfunded[i] = False, None
         people = self.waiting(s, d, day)
         n_wait = int(people.sum())
         if n_wait == 0:
@@ -207,8 +206,7 @@ class Dispatcher:
         if w.beds_final(d):
             last = min(last, beds)
         if accept == 0 or last == 0:
-            self.final[self._pair_index[pair]] = w.total_left() == 0 or (
-                beds == 0 and w.beds_final(d))
+            self.final[i] = w.total_left() == 0 or (beds == 0 and w.beds_final(d))
             return "acceptance" if accept == 0 or w.total_left() == 0 else "beds"
         needs = [min(self._least_load[r.index], last) for r in routes]
         if accept < min(needs):
@@ -228,7 +226,7 @@ class Dispatcher:
         # only people whose payers approved their transfer board (in priority order)
         allowed = w.treasury.allowance(s)
         eligible = people if allowed is None else np.minimum(people, allowed).astype(np.int64)
-        self._unfunded[self._pair_index[pair]] = (day, (people > 0) & (eligible == 0))
+        self._unfunded[i] = (people > 0) & (eligible == 0)
         n_eligible = int(eligible.sum())
         if n_eligible < n_wait:  # approvals are final for the payers' year: a last load
             last = min(last, n_eligible)
