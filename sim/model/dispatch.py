@@ -123,7 +123,7 @@ class Dispatcher:
             final = self.w.total_left() == 0
             for i in np.flatnonzero(waiting):
                 self.last_reason[i] = "acceptance"
-                self.final[i] = final
+                self.final[i], self._unfunded[i] = final, None
             return
         # A pair held back by a lasting constraint stays so until the day, the conflict state
         # or a capacity changes: only a returning unit comes back sooner, so skip it till then.
