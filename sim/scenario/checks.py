@@ -24,7 +24,7 @@ def check_references(scn: Scenario, data: dict[str, Any] | None = None) -> list[
     for check in (_people, _controllers, _sites, _dispositions, _routes, _dates, _timeline,
                   _escapes, _policies):
         out.extend(check(scn))
-    out.extend(check_uncertainties(scn))
+    out.extend(check_uncertainties(scn, check_references))
     return out
 
 

@@ -38,7 +38,7 @@ import copy
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from statistics import NormalDist
 from typing import Any, Literal
@@ -258,23 +258,23 @@ def unit_to_values(section: Mapping[str, Uncertainty], names: Sequence[str],
 Finding = tuple[tuple, str]
 
 
-def check_uncertainties(scn: Any) -> list[Finding]:
+def check_uncertainties(scn: Any, references: Callable[[Any, dict], list[Finding]]
+                        ) -> list[Finding]:
     """Problems of ``scn.uncertainties`` as (path, message): names, unknown paths, and range
-    ends that make the scenario invalid (checked against the schema and the references)."""
+    ends that make the scenario invalid: checked against the schema (``type(scn)``) and by
+    ``references`` (the scenario's cross-reference checks)."""
     section = getattr(scn, "uncertainties", None)
     if not section:
         return []
-    from sim.scenario.loader import scenario_to_dict
-
-    data = scenario_to_dict(scn)
+    data = scn.model_dump(mode="json", by_alias=True, exclude_none=True)
     data.pop("uncertainties", None)
     key = json.dumps([data, {k: v.model_dump(mode="json") if v else None
                              for k, v in section.items()}], sort_keys=True, default=str)
-    return list(_check(key))
+    return list(_check(key, type(scn), references))
 
 
 @lru_cache(maxsize=32)
-def _check(key: str) -> tuple[Finding, ...]:
+def _check(key: str, schema: type, references: Callable) -> tuple[Finding, ...]:
     data, raw = json.loads(key)
     section = {k: Uncertainty.model_validate(v) for k, v in raw.items() if v is not None}
     out: list[Finding] = []
@@ -290,9 +290,7 @@ def _check(key: str) -> tuple[Finding, ...]:
                 out.append((at, problem))
     if out:
         return tuple(out)
-    return tuple(_domain(section, data))
-
-
+    return tuple(_domain(section, data, schema, references))
 def _path_problem(data: dict, path: str, unc: Uncertainty) -> str | None:
     node: Any = data
     for j, part in enumerate(path.split(".")):
@@ -319,27 +317,39 @@ def _path_problem(data: dict, path: str, unc: Uncertainty) -> str | None:
     return None
 
 
-def _valid(data: dict) -> list[str]:
+def _valid(data: dict, schema: type, references: Callable) -> list[str]:
     """Problems of plain scenario data (without uncertainties), as ``path: message``."""
     from pydantic import ValidationError
 
     from sim.messages import pydantic_findings
-    from sim.scenario.checks import check_references
-    from sim.scenario.schema import Scenario
     from sim.scenario.yamlio import dotted
 
     try:
-        scn = Scenario.model_validate(data)
+        scn = schema.model_validate(data)
     except ValidationError as exc:
-        return [f"{dotted(p)}: {m}" for p, m in pydantic_findings(exc, data, Scenario)]
-    return [f"{dotted(p)}: {m}" for p, m in check_references(scn, data)]
+        return [f"{dotted(p)}: {m}" for p, m in pydantic_findings(exc, data, schema)]
+    return [f"{dotted(p)}: {m}" for p, m in references(scn, data)]
 
 
-def _domain(section: dict[str, Uncertainty], data: dict) -> Iterator[Finding]:
-    from sim.scenario.loader import apply_overrides
+def with_values(data: dict, changes: Mapping[str, Any]) -> dict:
+    """A copy of plain data with the values at existing dotted paths replaced."""
+    out = copy.deepcopy(data)
+    for path, value in changes.items():
+        *head, last = path.split(".")
+        node: Any = out
+        for part in head:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        if isinstance(node, list):
+            node[int(last)] = copy.deepcopy(value)
+        else:
+            node[last] = copy.deepcopy(value)
+    return out
 
+
+def _domain(section: dict[str, Uncertainty], data: dict, schema: type,
+            references: Callable) -> Iterator[Finding]:
     def trial(values: dict[str, Any]) -> list[str]:
-        return _valid(apply_overrides(data, overrides(section, values, data), "<check>"))
+        return _valid(with_values(data, overrides(section, values, data)), schema, references)
 
     numeric = {n: u for n, u in section.items() if u.dist != "categorical"}
     together = [{n: u.value(0.0) for n, u in numeric.items()},
