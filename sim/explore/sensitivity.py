@@ -127,3 +127,32 @@ def ishigami_check(n: int = 1024, seed: int = 1, tol: float = 0.05) -> dict[str,
               and np.all(np.abs(got["ST"].to_numpy() - want["ST"]) < tol))
     return {"ok": ok, "S1": got["S1"].to_numpy(), "ST": got["ST"].to_numpy(),
             "expected": want}
+
+
+def top_lines(sens: pd.DataFrame, scenario: str, n: int = 5, width: int = 80) -> list[str]:
+    """For every KPI, the ``n`` inputs with the largest index (ST, else S1, else mu*),
+    averaged over the policies, in plain text of at most ``width`` columns."""
+    import textwrap
+
+    part = sens[sens["scenario"] == scenario]
+    if part.empty:
+        return []
+    col = next((c for c in ("ST", "S1", "mu_star") if part[c].notna().any()), None)
+    if col is None:
+        return [f"sensitivity: no indices for {scenario} (design without an index)"]
+    method = part["method"].iloc[0]
+    name = {"ST": "total-order", "S1": "first-order", "mu_star": "Morris mu*"}[col]
+    lines = [f"largest {name} indices ({method}, mean over policies):"]
+    for kpi, g in part.groupby("kpi", sort=False):
+        mean = g.groupby("parameter", sort=False)[col].mean().dropna()
+        if mean.empty:
+            lines.append(f"  {kpi}: constant in every future")
+            continue
+        conf = g.groupby("parameter", sort=False)[f"{col}_conf"].mean() \
+            if f"{col}_conf" in g else None
+        top = mean.sort_values(ascending=False).head(n)
+        items = [f"{p} {v:.2f}" + (f"±{conf[p]:.2f}" if conf is not None and
+                                   pd.notna(conf.get(p)) else "") for p, v in top.items()]
+        lines += textwrap.wrap(f"  {kpi}: " + ", ".join(items), width,
+                               subsequent_indent="      ")
+    return lines

@@ -20,7 +20,8 @@ source or assumption tag the range comes from::
         source: "[A20]"
 
 - ``uniform`` (low, high), ``triangular`` (low, mode, high), ``integer`` (low, high, both
-  included; for a date field, days from ``metadata.start_date``), ``categorical`` (values: any YAML values, equally likely);
+  included; for a date field, days from ``metadata.start_date``), ``categorical`` (values:
+  any YAML values, equally likely);
 - ``lognormal`` (low, high): 90% of the mass between ``low`` and ``high`` (the 5% and 95%
   quantiles), cut at the 0.5% and 99.5% quantiles so that every value is finite.
 
