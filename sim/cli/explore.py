@@ -65,7 +65,7 @@ def summary_lines(folder: Path) -> list[str]:
             best = first.sort_values("satisficing", ascending=False)["policy"].iloc[0]
             for line in box_lines(tables.discovery, scenario, best):
                 lines += textwrap.wrap(line, 80, subsequent_indent="    ")
-    lines.append(f"tables: {folder}/sensitivity.parquet, robustness.parquet"
-                 + (", discovery.parquet" if tables.discovery is not None else "")
-                 + f"; report: sim report {folder}")
+    lines.append(f"tables in {folder}: sensitivity.parquet, robustness.parquet"
+                 + (", discovery.parquet" if tables.discovery is not None else ""))
+    lines.append(f"report: sim report {folder}")
     return lines

@@ -5,9 +5,9 @@
   ``policy``, ``model``) and one outcome array per KPI (means over the replications), in the
   ``.tar.gz`` that ``ema_workbench.load_results`` reads.
 - :func:`ema_model` wraps a scenario as an ``ema_workbench.Model``: its uncertainties as EMA
-  parameters, the policies as a categorical lever, the headline KPIs as outcomes (minimised
-  or maximised as the catalogue says), so that EMA's samplers, evaluators and analyses run
-  the simulation directly.
+  parameters, the policies as the categorical lever ``burden_sharing``, the headline KPIs as
+  outcomes (minimised or maximised as the catalogue says), so that EMA's samplers,
+  evaluators and analyses run the simulation directly.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ import pandas as pd
 from sim.scenario.uncertainties import Uncertainty, active, overrides, with_values
 
 EMA_RESULTS = "ema_results.tar.gz"
+LEVER = "burden_sharing"
+"""The lever of the policies (EMA keeps ``policy`` for the name of its policy objects)."""
 
 
 def _ema():
@@ -106,7 +108,7 @@ class ScenarioFunction:
         self.kpis, self.replications = kpis, replications
         self.seed = scn.metadata.seed if seed is None else seed
 
-    def __call__(self, policy: str = "none", **values: Any) -> dict[str, float]:
+    def __call__(self, burden_sharing: str = "none", **values: Any) -> dict[str, float]:
         from sim.batch.spec import policy_arg
         from sim.scenario import scenario_from_dict
         from sim.simulation import simulate
@@ -115,7 +117,7 @@ class ScenarioFunction:
                       else v) for k, v in values.items() if k in self.section}
         data = with_values(self.base, overrides(self.section, values, self.base))
         scn = scenario_from_dict(data, source=self.path)
-        runs = [simulate(scn, policy=policy_arg(policy), replication=r, seed=self.seed).kpis
+        runs = [simulate(scn, policy=policy_arg(burden_sharing), replication=r, seed=self.seed).kpis
                 for r in range(self.replications)]
         return {k: float(np.nanmean([r.get(k, np.nan) for r in runs])) for k in self.kpis}
 
@@ -134,7 +136,7 @@ def ema_model(path: str | Path, policies: list[str] | None = None,
     model = ema.Model(name or "sim", function=fn)
     model.uncertainties = ema_parameters(fn.section)
     pols = policies or scenario_policies(__import__("sim").load_scenario(path)) or [NO_POLICY]
-    model.levers = [ema.CategoricalParameter("policy", list(pols))]
+    model.levers = [ema.CategoricalParameter(LEVER, list(pols))]
     kind = {"higher": ema.ScalarOutcome.MAXIMIZE, "lower": ema.ScalarOutcome.MINIMIZE}
     model.outcomes = [ema.ScalarOutcome(k, kind=kind[direction(k)]) for k in fn.kpis]
     return model

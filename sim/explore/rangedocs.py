@@ -88,7 +88,7 @@ def blocks(root: Path) -> dict[str, str]:
     from sim.scenario import load_scenario
 
     out = {}
-    for doc, (kind, *names) in DOCS.items():
+    for kind, *names in DOCS.values():
         base = None
         for name in names:
             scn = load_scenario(root / "scenarios" / f"{name}.yaml")
