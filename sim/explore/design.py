@@ -51,7 +51,7 @@ class Design:
 def sample(spec: DesignSpec, names: list[str], section: dict[str, Uncertainty], seed: int,
            kind: str = "futures") -> Design:
     """The design ``spec`` over the uncertainties ``names`` (SALib samplers)."""
-    groups = [section[n].tags[0] if section[n].tags else n for n in names] \
+    groups = [section[n].tags[0].strip("[]") if section[n].tags else n for n in names] \
         if spec.groups == "tag" else None
     design = Design(kind, spec, list(names), np.zeros((0, len(names))), groups)
     problem = design.problem

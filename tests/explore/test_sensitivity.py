@@ -83,3 +83,14 @@ def test_sensitivity_table_has_the_promised_columns(sobol_folder):
 def test_design_helper_problem_has_unit_bounds():
     d = Design("futures", DesignSpec(method="lhs", n=2), ["a", "b"], np.zeros((2, 2)))
     assert d.problem["bounds"] == [[0.0, 1.0], [0.0, 1.0]]
+
+
+def test_grouped_sobol_gives_one_index_per_assumption_tag():
+    tags = {"x0": "[A1]", "x1": "[A1] and [S2]", "x2": "[A2]"}
+    section = {n: Uncertainty(path=f"a.{n}", dist="uniform", low=0, high=1, source=t)
+               for n, t in tags.items()}
+    design = sample(DesignSpec(method="sobol", n=256, groups="tag"), list(section), section, 1)
+    assert len(design.unit) == 256 * (2 + 2)
+    f = indices(design, design.unit[:, 0] + design.unit[:, 1]).set_index("parameter")
+    assert list(f.index) == ["A1", "A2"]
+    assert abs(f.loc["A1", "ST"] - 1) < 0.05 and abs(f.loc["A2", "ST"]) < 0.05
