@@ -131,7 +131,7 @@ def box_lines(disc: pd.DataFrame, scenario: str, policy: str,
     if not first["parameter"]:
         return [f"{head}: {first['note']}"]
     lines = [f"{head}; box: coverage {first['coverage']:.0%}, density "
-             f"{first['density']:.0%} ({first['res_dim']} inputs restricted)"]
+             f"{first['density']:.0%} ({int(first['res_dim'])} inputs restricted)"]
     for _, r in part.iterrows():
         if r["kind"] == "categorical":
             lines.append(f"  {r['parameter']} in {', '.join(json.loads(r['categories']))}")

@@ -131,11 +131,12 @@ def ema_model(path: str | Path, policies: list[str] | None = None,
     ema = _ema()
     from sim.batch.spec import NO_POLICY, scenario_policies
     from sim.kpis import direction, headline
+    from sim.scenario import load_scenario
 
     fn = ScenarioFunction(path, list(kpis or headline()), replications, seed)
     model = ema.Model(name or "sim", function=fn)
     model.uncertainties = ema_parameters(fn.section)
-    pols = policies or scenario_policies(__import__("sim").load_scenario(path)) or [NO_POLICY]
+    pols = policies or scenario_policies(load_scenario(path)) or [NO_POLICY]
     model.levers = [ema.CategoricalParameter(LEVER, list(pols))]
     kind = {"higher": ema.ScalarOutcome.MAXIMIZE, "lower": ema.ScalarOutcome.MINIMIZE}
     model.outcomes = [ema.ScalarOutcome(k, kind=kind[direction(k)]) for k in fn.kpis]

@@ -165,6 +165,20 @@ class ResolvedExplore:
         return list(dict.fromkeys(p for s in self.scenarios for p in s.policies))
 
 
+def located_problems(path: Path) -> list[Problem]:
+    """The strict checks of a scenario file's uncertainties (unknown paths, range ends that
+    make it invalid), each at its line in the file that wrote it."""
+    from sim.scenario.checks import check_references
+    from sim.scenario.loader import _read_with_extends, validate_scenario
+    from sim.scenario.uncertainties import check_uncertainties
+    from sim.scenario.yamlio import dotted
+
+    data, locs = _read_with_extends(Path(path), stack=())
+    scn = validate_scenario(data, locs, str(path))
+    return [Problem(*locate(locs, where, str(path)), dotted(where), message)
+            for where, message in check_uncertainties(scn, check_references, strict=True)]
+
+
 def load_explore_spec(path: str | Path) -> ResolvedExplore:
     """Read, validate and resolve an explore spec; raise ScenarioError listing every
     problem."""
@@ -219,6 +233,10 @@ def resolve(spec: ExploreSpec, path: Path, locs: Locations, text: str) -> Resolv
             scn = load_scenario(full)
         except ScenarioError as exc:
             problems.extend(exc.problems)
+            continue
+        found = located_problems(full)
+        if found:
+            problems.extend(found)
             continue
         section = active(scn.uncertainties)
         if not section:

@@ -259,14 +259,22 @@ def unit_to_values(section: Mapping[str, Uncertainty], names: Sequence[str],
 Finding = tuple[tuple, str]
 
 
-def check_uncertainties(scn: Any, references: Callable[[Any, dict], list[Finding]]
-                        ) -> list[Finding]:
-    """Problems of ``scn.uncertainties`` as (path, message): names, unknown paths, and range
-    ends that make the scenario invalid: checked against the schema (``type(scn)``) and by
-    ``references`` (the scenario's cross-reference checks)."""
+def check_uncertainties(scn: Any, references: Callable[[Any, dict], list[Finding]],
+                        strict: bool = False) -> list[Finding]:
+    """Problems of ``scn.uncertainties`` as (path, message).
+
+    Always: names. With ``strict`` (when the scenario is explored): unknown paths, and range
+    ends that make the scenario invalid, checked against the schema (``type(scn)``) and by
+    ``references`` (the scenario's cross-reference checks). Loading a scenario is not
+    strict, so that a variant with other policies or a shorter horizon still runs while
+    inherited uncertainties no longer fit it."""
     section = getattr(scn, "uncertainties", None)
     if not section:
         return []
+    if not strict:
+        return [(("uncertainties", name), f"name '{name}' is not a plain name (expected "
+                                          f"letters, digits and _, starting with a letter)")
+                for name in section if not _NAME.match(name)]
     data = scn.model_dump(mode="json", by_alias=True, exclude_none=True)
     data.pop("uncertainties", None)
     key = json.dumps([data, {k: v.model_dump(mode="json") if v else None

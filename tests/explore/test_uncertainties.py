@@ -9,6 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sim.explore import load_explore_spec
+from sim.explore.spec import located_problems
 from sim.scenario import load_scenario
 from sim.scenario.errors import ScenarioError
 from sim.scenario.uncertainties import Uncertainty, active
@@ -73,9 +75,7 @@ def _scenario(tmp_path: Path, text: str) -> Path:
 def test_problems_are_located_at_their_line(tmp_path, entry, line, words):
     path = _scenario(tmp_path, f"uncertainties:\n  ok: {{path: costs.escort_cost_per_person_day,"
                                f" dist: uniform, low: 1, high: 2, source: '[A34]'}}\n  {entry}\n")
-    with pytest.raises(ScenarioError) as err:
-        load_scenario(path)
-    text = str(err.value)
+    text = _problems(path)
     assert f"{path}:{line}:" in text and words in text, text
 
 
@@ -90,9 +90,31 @@ def test_a_categorical_value_outside_the_domain_is_reported_at_that_value(tmp_pa
               - {XXX: 1.0}
             source: "[A11]"
         """)
+    assert f"{path}:8: uncertainties.backers.values.1" in _problems(path)
+
+
+def test_a_variant_whose_uncertainties_no_longer_fit_runs_but_is_not_explored(tmp_path):
+    """Loading is lenient (a variant with a shorter horizon still runs); exploring it gives
+    the located problem."""
+    path = tmp_path / "short.yaml"
+    path.write_text(f"extends: {ROOT / 'scenarios' / 'baseline.yaml'}\n"
+                    "metadata: {horizon_days: 200}\n")
+    load_scenario(path)
+    spec = tmp_path / "x.yaml"
+    spec.write_text(f"scenarios: [{path}]\ndesign: {{method: lhs, n: 4}}\n")
     with pytest.raises(ScenarioError) as err:
-        load_scenario(path)
-    assert f"{path}:8: uncertainties.backers.values.1" in str(err.value)
+        load_explore_spec(spec)
+    assert "baseline.yaml:" in str(err.value)
+    assert "uncertainties.hasakah_handover.values.2" in str(err.value)
+
+
+def _problems(path: Path) -> str:
+    """Every problem of a scenario file's uncertainties, at load or when explored."""
+    try:
+        found = located_problems(path)
+    except ScenarioError as exc:
+        found = exc.problems
+    return "\n".join(map(str, found))
 
 
 def test_shipped_scenarios_load_and_variants_inherit_or_remove():
