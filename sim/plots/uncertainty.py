@@ -42,7 +42,8 @@ def sensitivity_bars(sens: pd.DataFrame, kpi: str, scenario: str | None = None,
     col = next((c for c in ("ST", "S1", "mu_star") if c in part and part[c].notna().any()),
                None)
     fig, (ax,) = new_figure(1, panel=(8.5, 4.6))
-    title = f"What drives {kpi_label(kpi).name.lower()}"
+    name = kpi_label(kpi).name
+    title = f"What drives {name[:1].lower() + name[1:]}"
     if col is None:
         empty_note(ax, "no indices (constant output, or a design without indices)")
         return finish(fig, title, provenance)
@@ -61,10 +62,12 @@ def sensitivity_bars(sens: pd.DataFrame, kpi: str, scenario: str | None = None,
     ax.set_yticks(np.arange(len(names)), names)
     ax.axvline(0, color="#333333", linewidth=0.6)
     ax.set_xlabel(_INDEX[col])
+    if col in ("S1", "ST"):  # indices are shares of variance: wider whiskers are cut
+        ax.set_xlim(-0.2, 1.2)
     fig_legend(fig, ax.get_legend_handles_labels()[0])
     method = part["method"].iloc[0]
     return finish(fig, f"{title}: the {len(names)} most influential inputs", provenance,
-                  note=f"{method}; whiskers: 95% confidence intervals")
+                  note=f"{method}; whiskers: 95% confidence intervals (cut at the axis)")
 
 
 @styled
