@@ -37,7 +37,7 @@ def __getattr__(name: str):
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
         return value
-    if name in ("policy", "plots", "model", "batch", "analysis", "report", "scenario"):
+    if name in ("policy", "plots", "model", "batch", "analysis", "report", "scenario", "explore"):
         import importlib
 
         return importlib.import_module(f"sim.{name}")

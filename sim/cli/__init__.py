@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from sim.cli import batch, compare, figures, history, inputs, run  # noqa: F401  (commands)
+from sim.cli import batch, compare, explore, figures, history, inputs, run  # noqa: F401
 from sim.cli.app import app
 
 

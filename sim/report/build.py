@@ -28,6 +28,7 @@ from sim.plots.data import observed_frame, policies_of
 from sim.plots.files import Folder, View, figure_specs, load_folder
 from sim.plots.labels import kpi_label
 from sim.report import sources as src
+from sim.report.explore import build_explore_report, explore_folder
 from sim.report.template import page
 from sim.store.files import atomic_write
 from sim.store.reader import Results
@@ -515,6 +516,8 @@ def build_report(folder: str | Path | Results, out: str | Path | None = None) ->
 
     Returns the path written. Raises :class:`sim.OutputError` for a folder that is not a
     results folder, or that cannot be written."""
+    if explore_folder(folder) is not None:  # an exploration: its own page
+        return build_explore_report(folder, out)
     data = load_folder(folder)
     target = Path(out) if out else data.path / "report.html"
     atomic_write(target, render(data).encode("utf-8"))

@@ -13,6 +13,7 @@ from sim.rules import Context, RuleError, check_ref
 from sim.scenario.policies import Policy
 from sim.scenario.schema import Scenario
 from sim.scenario.shares import policy_shares
+from sim.scenario.uncertainties import check_uncertainties
 
 Finding = tuple[tuple, str]
 
@@ -23,6 +24,7 @@ def check_references(scn: Scenario, data: dict[str, Any] | None = None) -> list[
     for check in (_people, _controllers, _sites, _dispositions, _routes, _dates, _timeline,
                   _escapes, _policies):
         out.extend(check(scn))
+    out.extend(check_uncertainties(scn, check_references))
     return out
 
 

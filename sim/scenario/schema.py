@@ -25,6 +25,7 @@ from sim.scenario.base import Base, DayOrDate, Id, check_order
 from sim.scenario.distributions import Distribution
 from sim.scenario.hazards import Conflict, Escapes
 from sim.scenario.policies import Policy
+from sim.scenario.uncertainties import Uncertainties
 
 T = TypeVar("T")
 
@@ -255,6 +256,8 @@ class Scenario(Base):
     policies: dict[Id, Policy] = Field(default_factory=dict)
     """Burden-sharing policies (see :mod:`sim.scenario.policies`)."""
     observed: list[Observation] = Field(default_factory=list)
+    uncertainties: Uncertainties | None = None
+    """Plausible ranges of inputs (see :mod:`sim.scenario.uncertainties`)."""
     _derived: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     # ---------------------------------------------------------------- helpers

@@ -15,10 +15,11 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
-def test_the_three_notebooks_exist():
+def test_the_notebooks_exist():
     assert [p.name for p in NOTEBOOKS] == ["01_scenario_end_to_end.ipynb",
                                            "02_policy_comparison.ipynb",
-                                           "03_batch_and_sweep.ipynb"]
+                                           "03_batch_and_sweep.ipynb",
+                                           "04_uncertainty.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
