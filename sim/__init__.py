@@ -15,8 +15,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "OutputError", "RunResult", "Scenario", "ScenarioError", "__version__", "compare",
-    "build_report", "dump_scenario", "load_scenario", "open_results", "plot_folder", "run_batch",
-    "simulate",
+    "build_report", "dump_scenario", "explore", "load_scenario", "open_explore", "open_results",
+    "plot_folder", "run_batch", "simulate",
 ]
 
 # Everything loads on first use, so that `sim --help` does not import pydantic, numpy,
@@ -25,6 +25,7 @@ _LAZY = {
     "OutputError": "sim.errors", "RunResult": "sim.results", "Scenario": "sim.scenario",
     "ScenarioError": "sim.scenario", "dump_scenario": "sim.scenario",
     "load_scenario": "sim.scenario", "simulate": "sim.simulation", "run_batch": "sim.batch",
+    "explore": "sim.exploration", "open_explore": "sim.exploration",
     "open_results": "sim.store", "compare": "sim.analysis",
     "plot_folder": "sim.plots.files", "build_report": "sim.report",
 }
@@ -37,7 +38,8 @@ def __getattr__(name: str):
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
         return value
-    if name in ("policy", "plots", "model", "batch", "analysis", "report", "scenario", "explore"):
+    if name in ("policy", "plots", "model", "batch", "analysis", "report", "scenario",
+                "exploration", "kpis"):
         import importlib
 
         return importlib.import_module(f"sim.{name}")

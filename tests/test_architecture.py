@@ -26,7 +26,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("store", ("sim.store",)),
     ("batch", ("sim.batch",)),
     ("analysis", ("sim.analysis",)),
-    ("explore", ("sim.explore",)),
+    ("explore", ("sim.exploration",)),
     ("figures", ("sim.plots",)),
     ("report", ("sim.report", "sim.verification")),
     ("cli", ("sim.cli", "sim.__main__")),

@@ -29,7 +29,7 @@ def explore(
 ):
     """Run every policy in the futures of an explore spec; write sensitivity, robustness
     and discovery tables. Rerunning resumes. Exit code 1 if any run failed."""
-    from sim.explore import explore as run_explore
+    from sim.exploration import explore as run_explore
 
     res = run_guarded(lambda: run_explore(spec, out, workers=workers, dask=dask,
                                           dask_local=dask_local, chunk_size=chunk,
@@ -46,12 +46,12 @@ def summary_lines(folder: Path) -> list[str]:
     """Ranking, verdict, largest indices and one PRIM box per scenario (80 columns)."""
     import textwrap
 
-    from sim.explore import open_explore
-    from sim.explore.analyse import read_tables
-    from sim.explore.discovery import box_lines
-    from sim.explore.robustness import ranking_lines
-    from sim.explore.sensitivity import top_lines
-    from sim.explore.verdict import verdict
+    from sim.exploration import open_explore
+    from sim.exploration.analyse import read_tables
+    from sim.exploration.discovery import box_lines
+    from sim.exploration.robustness import ranking_lines
+    from sim.exploration.sensitivity import top_lines
+    from sim.exploration.verdict import verdict
 
     ef = open_explore(folder)
     tables = read_tables(folder)

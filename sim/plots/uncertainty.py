@@ -1,4 +1,4 @@
-"""Figures of an exploration under deep uncertainty (tables of :mod:`sim.explore`).
+"""Figures of an exploration under deep uncertainty (tables of :mod:`sim.exploration`).
 
 =========================  ===================================================
 function                   shows

@@ -12,11 +12,11 @@ import io
 import warnings
 from pathlib import Path
 
-from sim.explore.analyse import is_explore, open_explore, read_tables
-from sim.explore.discovery import box_lines
-from sim.explore.robustness import ranking
-from sim.explore.sensitivity import top_lines
-from sim.explore.verdict import verdict
+from sim.exploration.analyse import is_explore, open_explore, read_tables
+from sim.exploration.discovery import box_lines
+from sim.exploration.robustness import ranking
+from sim.exploration.sensitivity import top_lines
+from sim.exploration.verdict import verdict
 from sim.plots.style import save
 from sim.plots.uncertainty import prim_box, robustness_chart, sensitivity_bars
 from sim.report.template import page

@@ -47,8 +47,8 @@ def test_report_of_an_explore_folder(lhs_folder, tmp_path):
 
 
 def test_figures_are_figures(lhs_folder):
-    from sim.explore import open_explore
-    from sim.explore.analyse import read_tables
+    from sim.exploration import open_explore
+    from sim.exploration.analyse import read_tables
     from sim.plots.uncertainty import prim_box, robustness_chart, sensitivity_bars
 
     t = read_tables(lhs_folder)
@@ -61,8 +61,8 @@ def test_figures_are_figures(lhs_folder):
 
 def test_export_reads_back_in_ema_workbench(lhs_folder, tmp_path):
     ema = pytest.importorskip("ema_workbench")
-    from sim.explore import open_explore
-    from sim.explore.ema import export_ema
+    from sim.exploration import open_explore
+    from sim.exploration.ema import export_ema
 
     path = export_ema(lhs_folder, tmp_path / "x.tar.gz")
     with warnings.catch_warnings():
@@ -76,7 +76,7 @@ def test_export_reads_back_in_ema_workbench(lhs_folder, tmp_path):
 
 def test_a_scenario_as_an_ema_model_runs_in_ema_workbench():
     ema = pytest.importorskip("ema_workbench")
-    from sim.explore.ema import ema_model
+    from sim.exploration.ema import ema_model
 
     model = ema_model(DATA / "tiny_explore.yaml", kpis=["transferred", "cost_total"])
     assert {u.name for u in model.uncertainties} >= {"escort_pay", "backers", "road_units"}

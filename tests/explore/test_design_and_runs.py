@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.explore import load_explore_spec, open_explore
-from sim.explore.design import sample
-from sim.explore.run import plan
-from sim.explore.spec import DesignSpec
+from sim.exploration import load_explore_spec, open_explore
+from sim.exploration.design import sample
+from sim.exploration.run import plan
+from sim.exploration.spec import DesignSpec
 from sim.scenario.errors import ScenarioError
 from sim.scenario.uncertainties import Uncertainty
 

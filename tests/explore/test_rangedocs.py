@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.explore.rangedocs import blocks, update
+from sim.exploration.rangedocs import blocks, update
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_docs_range_tables_are_up_to_date():
     stale = update(ROOT, check=True)
-    assert not stale, f"run `python -m sim.explore.rangedocs`: {stale} out of date"
+    assert not stale, f"run `python -m sim.exploration.rangedocs`: {stale} out of date"
 
 
 def test_the_tables_list_every_uncertainty_of_its_kind():

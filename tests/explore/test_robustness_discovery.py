@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.explore.discovery import prim_box
-from sim.explore.robustness import ranking, ranking_lines, regret, robustness
-from sim.explore.spec import DiscoverySpec, Threshold
+from sim.exploration.discovery import prim_box
+from sim.exploration.robustness import ranking, ranking_lines, regret, robustness
+from sim.exploration.spec import DiscoverySpec, Threshold
 
 
 def _outcomes():
@@ -63,9 +63,9 @@ def test_prim_needs_failures_and_successes():
 
 
 def test_explore_folder_tables_and_verdict(lhs_folder):
-    from sim.explore import open_explore
-    from sim.explore.analyse import read_tables
-    from sim.explore.verdict import verdict
+    from sim.exploration import open_explore
+    from sim.exploration.analyse import read_tables
+    from sim.exploration.verdict import verdict
 
     tables = read_tables(lhs_folder)
     assert set(tables.robustness["policy"]) == {"iraq_alone", "nationality"}

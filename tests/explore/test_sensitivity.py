@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.explore.design import Design, sample
-from sim.explore.sensitivity import indices, ishigami_check
-from sim.explore.spec import DesignSpec
+from sim.exploration.design import Design, sample
+from sim.exploration.sensitivity import indices, ishigami_check
+from sim.exploration.spec import DesignSpec
 from sim.scenario.uncertainties import Uncertainty
 
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.explore import load_explore_spec
-from sim.explore.spec import located_problems
+from sim.exploration import load_explore_spec
+from sim.exploration.spec import located_problems
 from sim.scenario import load_scenario
 from sim.scenario.errors import ScenarioError
 from sim.scenario.uncertainties import Uncertainty, active
@@ -127,7 +127,7 @@ def test_shipped_scenarios_load_and_variants_inherit_or_remove():
 
 
 def test_every_ranged_assumption_of_the_docs_is_an_uncertainty_or_said_not_to_be():
-    from sim.explore.rangedocs import NOT_VARIED, documented_ranges
+    from sim.exploration.rangedocs import NOT_VARIED, documented_ranges
 
     tags = set()
     for path in sorted((ROOT / "scenarios").glob("*.yaml")):  # variants add their own

@@ -11,7 +11,7 @@ the policy. Then ``DIR`` gets:
 - ``design.parquet``: one row per design point (scenario, design, row, variant, the unit
   coordinates ``u:NAME`` and the values);
 - ``sensitivity.parquet``, ``robustness.parquet``, ``discovery.parquet``
-  (:mod:`sim.explore.analyse`).
+  (:mod:`sim.exploration.analyse`).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from pathlib import Path
 import pandas as pd
 
 from sim.batch.spec import BatchSpec, ResolvedBatch
-from sim.explore.design import Design, sample, variants
-from sim.explore.spec import ResolvedExplore, load_explore_spec
+from sim.exploration.design import Design, sample, variants
+from sim.exploration.spec import ResolvedExplore, load_explore_spec
 from sim.store.files import atomic_write, safe_name
 
 EXPLORE = "explore.json"
@@ -40,7 +40,7 @@ class ExploreOutput:
     spec: ResolvedExplore
     summary: object  # the BatchSummary of the runs
     design: pd.DataFrame
-    analysis: object  # sim.explore.analyse.Analysis
+    analysis: object  # sim.exploration.analyse.Analysis
 
 
 def designs_of(rx: ResolvedExplore) -> list[tuple[str, Design]]:
@@ -90,7 +90,7 @@ def explore(spec: str | Path | ResolvedExplore, out: str | Path | None = None, *
     ScenarioError for a wrong spec (or a design point that gives an invalid scenario),
     OutputError when ``out`` cannot be written."""
     from sim.batch.runner import run_batch
-    from sim.explore.analyse import analyse
+    from sim.exploration.analyse import analyse
 
     rx = spec if isinstance(spec, ResolvedExplore) else load_explore_spec(spec)
     batch, table, designs = plan(rx)

@@ -41,7 +41,7 @@ def _ema():
 def export_ema(folder: str | Path, out: str | Path | None = None) -> Path:
     """Write the futures of the explore folder ``folder`` as EMA Workbench results (default
     ``DIR/ema_results.tar.gz``); returns the path."""
-    from sim.explore.analyse import open_explore
+    from sim.exploration.analyse import open_explore
 
     ema = _ema()
     ef = open_explore(folder)

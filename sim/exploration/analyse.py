@@ -17,8 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from sim.errors import OutputError
-from sim.explore.design import Design
-from sim.explore.spec import DesignSpec, DiscoverySpec, Threshold
+from sim.exploration.design import Design
+from sim.exploration.spec import DesignSpec, DiscoverySpec, Threshold
 from sim.store.files import atomic_write
 from sim.store.reader import Results, open_results
 
@@ -121,7 +121,7 @@ class Analysis:
 def sensitivity_table(ef: ExploreFolder, outcomes: pd.DataFrame) -> pd.DataFrame:
     """Indices for every scenario, policy and KPI, from the sensitivity design when there is
     one, else from the futures design."""
-    from sim.explore.sensitivity import COLUMNS, indices
+    from sim.exploration.sensitivity import COLUMNS, indices
 
     designs = dict(((s, d.kind), d) for s, d in ef.designs())
     frames = []
@@ -148,7 +148,7 @@ def sensitivity_table(ef: ExploreFolder, outcomes: pd.DataFrame) -> pd.DataFrame
 def analyse(folder: str | Path) -> Analysis:
     """Compute and write ``sensitivity.parquet``, ``robustness.parquet`` and (when the spec
     asks for discovery and EMA Workbench is installed) ``discovery.parquet``."""
-    from sim.explore.robustness import robustness
+    from sim.exploration.robustness import robustness
 
     ef = open_explore(folder)
     out = ef.outcomes()
@@ -174,7 +174,7 @@ def discovery_table(ef: ExploreFolder, futures: pd.DataFrame) -> pd.DataFrame | 
         warnings.warn("scenario discovery needs EMA Workbench: pip install 'sim[ema]' "
                       "(discovery.parquet not written)", stacklevel=2)
         return None
-    from sim.explore.discovery import discover
+    from sim.exploration.discovery import discover
 
     design = ef.design[ef.design["design"] == "futures"]
     names = {d["scenario"]: d["names"] for d in ef.meta["designs"] if d["kind"] == "futures"}

@@ -3,8 +3,8 @@
 The ranges live in the ``uncertainties:`` sections of the shipped scenarios; the docs show
 them between the markers ``<!-- uncertainties:NAME -->`` and ``<!-- /uncertainties -->``::
 
-    python -m sim.explore.rangedocs          # rewrite the tables
-    python -m sim.explore.rangedocs --check  # exit 1 when a table is out of date
+    python -m sim.exploration.rangedocs          # rewrite the tables
+    python -m sim.exploration.rangedocs --check  # exit 1 when a table is out of date
 
 :data:`NOT_VARIED` says why an assumption of the docs that has a range is not an
 uncertainty (the tests check that every other ranged assumption is one).

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.explore.spec import Threshold
+from sim.exploration.spec import Threshold
 
 STATS = ["n_futures", "mean", "p10", "p50", "p90", "regret_mean", "regret_p90", "regret_max",
          "regret_p90_rel", "threshold", "threshold_share", "satisficing"]

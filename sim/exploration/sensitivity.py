@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.explore.design import Design
+from sim.exploration.design import Design
 
 COLUMNS = ["parameter", "method", "S1", "S1_conf", "ST", "ST_conf", "mu_star",
            "mu_star_conf", "sigma"]
@@ -112,8 +112,8 @@ def ishigami_check(n: int = 1024, seed: int = 1, tol: float = 0.05) -> dict[str,
     form: ``{"ok": bool, "S1": ..., "ST": ..., "expected": ...}``. The inputs are
     uncertainties (uniform on [-pi, pi]) of the scenario schema, sampled by the explore
     design code."""
-    from sim.explore.design import sample
-    from sim.explore.spec import DesignSpec
+    from sim.exploration.design import sample
+    from sim.exploration.spec import DesignSpec
     from sim.scenario.uncertainties import Uncertainty
 
     section = {f"x{i}": Uncertainty(path=f"x{i}", dist="uniform", low=-math.pi, high=math.pi,

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.explore.spec import DiscoverySpec, Threshold
+from sim.exploration.spec import DiscoverySpec, Threshold
 
 COLUMNS = ["scenario", "policy", "rule", "n_futures", "n_failures", "coverage", "density",
            "mass", "res_dim", "parameter", "kind", "low", "high", "categories", "note"]

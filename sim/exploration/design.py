@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim.batch.spec import Variant
-from sim.explore.spec import DesignSpec, ExploreScenario
+from sim.exploration.spec import DesignSpec, ExploreScenario
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.loader import scenario_digest, scenario_from_dict
 from sim.scenario.uncertainties import Uncertainty, overrides, with_values

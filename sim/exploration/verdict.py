@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.explore.analyse import Analysis, ExploreFolder
-from sim.explore.robustness import ranking
+from sim.exploration.analyse import Analysis, ExploreFolder
+from sim.exploration.robustness import ranking
 
 
 def deciding(ef: ExploreFolder, scenario: str, a: str, b: str, top: int = 3
