@@ -21,11 +21,14 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import OutputError
+from sim.kpis import CATALOGUE, headline
 from sim.plots.style import Provenance
 from sim.store.files import atomic_write
 from sim.store.reader import Results, open_results
 
 FORMATS = ("png", "svg", "pdf")
+OUTCOMES = (CATALOGUE["escaped"].pattern, CATALOGUE["completion_day"].pattern)
+"""KPIs whose distributions across replications the outcomes figure shows."""
 
 
 @dataclass
@@ -208,7 +211,13 @@ def figure_specs(folder: Folder) -> list[FigureSpec]:
     """Every figure the folder's tables support, not yet drawn."""
     from sim.plots import compare as cmp
     from sim.plots import costs, maps, timeseries
-    from sim.plots.data import moved_from_kpis, moved_from_trips, policy_keys
+    from sim.plots.data import (
+        kpi_columns,
+        moved_from_kpis,
+        moved_from_trips,
+        payer_columns,
+        policy_keys,
+    )
 
     specs: list[FigureSpec] = []
     many = len(folder.views) > 1
@@ -230,14 +239,14 @@ def figure_specs(folder: Folder) -> list[FigureSpec]:
             specs.append(FigureSpec(f"blocking{tag}", "Binding constraints" + where,
                                     lambda d=daily, p=prov: timeseries.blocking(
                                         d, provenance=p)))
-        if any(c.startswith("cost:payer:") for c in view.kpis.columns):
+        if payer_columns(view.kpis):
             specs.append(FigureSpec(
                 f"costs{tag}", "Costs by payer" + where,
                 lambda k=view.kpis, s=scn, p=prov, ps=pols: costs.payer_costs(
                     k, keys=policy_keys(s, ps), provenance=p)))
-        if "escaped" in view.kpis.columns:
+        if OUTCOMES[0] in view.kpis.columns:
             horizon = scn.metadata.horizon_days if scn is not None else None
-            cols = [c for c in ("escaped", "completion_day") if c in view.kpis.columns]
+            cols = [c for c in OUTCOMES if c in view.kpis.columns]
             specs.append(FigureSpec(
                 f"outcomes{tag}", "Distributions of escapes and completion" + where,
                 lambda k=view.kpis, c=cols, h=horizon, p=prov: cmp.outcome_distributions(
@@ -247,7 +256,7 @@ def figure_specs(folder: Folder) -> list[FigureSpec]:
             if view.trips is not None and len(view.trips):
                 reps = view.kpis.groupby("policy")["replication"].nunique().to_dict()
                 moved = moved_from_trips(view.trips, {str(k): v for k, v in reps.items()})
-            elif any(c.startswith("moved:") for c in view.kpis.columns):
+            elif kpi_columns(view.kpis, "moved"):
                 moved = moved_from_kpis(view.kpis)
             if moved is not None:
                 specs.append(FigureSpec(f"flows{tag}", "Flow map" + where,
@@ -265,7 +274,7 @@ def figure_specs(folder: Folder) -> list[FigureSpec]:
                                 lambda: cmp.forest(folder.compare,
                                                    provenance=folder.provenance)))
     for param in folder.sweep_columns:
-        for kpi in ("escaped", "completion_day", "cost_total", "transferred"):
+        for kpi in headline():
             if kpi in folder.kpis.columns and folder.kpis[param].nunique() > 1:
                 specs.append(FigureSpec(
                     f"sweep-{_safe(param)}-{kpi}", f"{kpi} against {param}",
