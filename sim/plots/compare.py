@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from sim.analysis.compare import group_columns
 from sim.analysis.stats import mean_ci
 from sim.kpis import headline
 from sim.plots.data import policies_of, select_policies
@@ -27,17 +28,9 @@ from sim.plots.style import (
     styled,
 )
 
-_IDS = ("run_id", "replication", "seed")
-
-
-_COMPARE_COLS = {"kpi", "direction", "n", "mean", "ci_low", "ci_high", "baseline", "n_pairs",
-                 "diff", "diff_ci_low", "diff_ci_high", "p_value", "p_holm", "rel_halfwidth",
-                 "verdict", "best", "in_best_subset", "indifference"}
-"""Columns of a ``sim.compare`` table that are not group columns (see sim.analysis.compare)."""
-
 
 def _group_columns(table: pd.DataFrame, by: str) -> list[str]:
-    return [c for c in table.columns if c not in _COMPARE_COLS and c != by and c not in _IDS]
+    return group_columns(table, by)
 
 
 @styled

@@ -110,8 +110,8 @@ def render(results: list[CheckResult], history: Any, info: Meta,
     if history is not None:
         out.append(f"| [replay](#replay) | Historical validation: January-February 2026 replay "
                    f"| reported (calibrated on the same counts) | averaged relative difference "
-                   f"{history.averaged_relative_difference:.1%} over {len(history.points)} "
-                   f"points | reported |")
+                   f"{history.averaged_relative_difference:.1%} over {len(history.checks)} "
+                   f"points that check the model | reported |")
     out += ["", "## Verification checks", ""]
     for r in results:
         out += [f'<a id="{r.id}"></a>', "", f"### {r.id}: {r.title}", "",
@@ -141,18 +141,22 @@ def _history_section(history: Any, figure: str | None) -> list[str]:
         f"replications of the same measure at the end of the observation day.",
         "",
         "| date | measure | observed | model mean [95% CI] | range over replications | "
-        "error | relative error | source |",
-        "|---|---|---|---|---|---|---|---|",
+        "error | relative error | role | source |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     from sim.verification.history import fmt_points
 
     for r in fmt_points(history):
         out.append(f"| {r['date']} | {r['measure']} | {r['observed']} | {r['model']} | "
-                   f"{r['range']} | {r['error']} | {r['relative']} | {_cell(r['source'])} |")
+                   f"{r['range']} | {r['error']} | {r['relative']} | {r['role']} | "
+                   f"{_cell(r['source'])} |")
     out += ["", f"**Averaged relative difference: "
                 f"{history.averaged_relative_difference:.1%}** (mean of |model mean - observed| "
-                f"/ observed over the {len(history.points)} points)."]
-    pts = history.points
+                f"/ observed over the {len(history.checks)} points that check the model). A "
+                f"point whose role is *input* is reproduced exactly by every replication: a "
+                f"cap was set from that count, so it is an input, not a check, and is left "
+                f"out."]
+    pts = history.checks
     if len(pts) > 2:
         worst = pts["rel_error"].abs().idxmax()
         rest = pts.drop(index=worst)["rel_error"].abs().mean()
@@ -164,7 +168,6 @@ def _history_section(history: Any, figure: str | None) -> list[str]:
         out += [f"![model versus observed cumulative transfers]({figure})", ""]
     out += CALIBRATION
     return out
-
 
 
 
