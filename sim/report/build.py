@@ -13,6 +13,7 @@ import re
 import warnings
 from pathlib import Path
 
+from sim.analysis import present
 from sim.plots.data import payer_columns
 from sim.plots.files import Folder, figure_specs, load_folder
 from sim.report import sources as src
@@ -111,13 +112,11 @@ def render(folder: Folder) -> str:
         vp = [p for p in pols if p in set(view.kpis["policy"])]
         section(f"kpis-{_anchor(view.label)}", "Key figures" + where,
                 "<p>Mean over replications, with the 95% t-interval below it.</p>" +
-                kpi_table(view.kpis, vp))
+                kpi_table(view.kpis, vp, _horizon(view)))
     if folder.compare is not None and len(folder.compare):
         base = folder.compare.attrs.get("baseline")
-        content = (f"<p>Each policy against <strong>{esc(base)}</strong>: mean paired "
-                   "difference with its 95% CI; \"clearly\" when the Holm-adjusted p-value "
-                   "is below 0.05. \"best\" marks the best mean; \"~ best\" policies are not "
-                   "shown worse than the best by more than 1% of its mean.</p>")
+        content = (f"<p>Each policy against <strong>{esc(base)}</strong>. "
+                   f"{esc(present.best_note(folder.compare.attrs.get('level', 0.95)))}</p>")
         content += "".join(figure_html(*f) for f in figs.get("forest", []))
         content += compare_table(folder.compare)
         section("comparison", "Policy comparison", content)
@@ -161,6 +160,10 @@ def render(folder: Folder) -> str:
             f"<code>{esc(folder.path)}</code>. Self-contained: figures are embedded; no "
             "network access is needed.</footer>")
     return page(esc(title), head + nav + "\n".join(body) + foot)
+
+
+def _horizon(view) -> float | None:
+    return float(view.scenario.metadata.horizon_days) if view.scenario is not None else None
 
 
 def _anchor(text: str) -> str:

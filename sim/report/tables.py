@@ -8,11 +8,13 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim.analysis import completion as cmpl
+from sim.analysis import present
+from sim.analysis.compare import compare_columns
 from sim.analysis.stats import mean_ci
 from sim.kpis import flat_key, headline, summary
 from sim.plots.data import observed_frame, payer_columns, policies_of
 from sim.plots.files import View
-from sim.plots.labels import kpi_label
 from sim.report.html import esc, fmt, md_inline
 from sim.report.html import table as _table
 
@@ -22,105 +24,93 @@ COMPARE_KPIS = tuple(headline())
 """KPIs of the comparison table: the catalogue's headline KPIs."""
 
 
-def _cell(values: np.ndarray, scale: float) -> str:
-    m, lo, hi, n = mean_ci(values * scale)
-    if n == 0:
-        return "n/a"
-    if n < 2 or not math.isfinite(lo) or hi - lo <= 1e-9 * max(abs(m), 1):
-        return fmt(m)
-    return f'{fmt(m)}<br><span class="small">[{fmt(lo)}, {fmt(hi)}]</span>'
+def _small(text: str) -> str:
+    """``4,210 [4,100, 4,300]`` -> the mean, with its interval in small type below it."""
+    head, sep, rest = text.partition(" [")
+    return f'{esc(head)}<br><span class="small">[{esc(rest)}</span>' if sep else esc(text)
 
 
-def kpi_table(kpis: pd.DataFrame, policies: list[str]) -> str:
-    present = [k for k in REPORT_KPIS if k in kpis.columns and kpis[k].notna().any()]
-    if "completion_day" in kpis.columns and "completion_day" not in present:
-        present.insert(2, "completion_day")  # never finished: say so
+def kpi_table(kpis: pd.DataFrame, policies: list[str], horizon: float | None = None) -> str:
+    """Key figures: the catalogue's summary KPIs per policy (mean [95% CI]; the completion
+    day as its median with unfinished runs beyond the horizon, and the share finished)."""
+    shown = [k for k in REPORT_KPIS if k in kpis.columns and
+             (kpis[k].notna().any() or k == cmpl.COMPLETION)]
     rows = []
-    for k in present:
-        lab = kpi_label(k)
-        row = [f"{esc(lab.name)}<br><span class='small'>{esc(lab.unit)}</span>"]
+    for k in shown:
+        title, unit, _ = present.unit_of(k)
+        row = [f"{esc(title)}<br><span class='small'>{esc(unit)}</span>"]
         for p in policies:
             v = kpis.loc[kpis["policy"] == p, k].to_numpy(dtype=float)
-            text = _cell(v, lab.scale)
-            if k == "completion_day":
-                done = int(np.isfinite(v).sum())
-                text += f'<br><span class="small">{done}/{v.size} finished</span>'
-            row.append(text)
+            if k == cmpl.COMPLETION:
+                c = cmpl.completion(v, horizon)
+                text = cmpl.median_text(c.median, c.median_low, c.median_high)
+                row.append(f"{_small(text)}<br><span class='small'>"
+                           f"{c.finished}/{c.n} finished</span>")
+                continue
+            m, lo, hi, n = mean_ci(v)
+            row.append(_small(present.mean_ci(m, lo, hi, k, n)))
         rows.append(row)
     return _table(["KPI", *map(esc, policies)], rows, set(range(1, len(policies) + 1)))
 
 
 def compare_table(table: pd.DataFrame, kpis: tuple[str, ...] = COMPARE_KPIS) -> str:
+    """The paired comparison: one section per KPI, one row per policy (and group)."""
     by = table.attrs.get("by", "policy") or "policy"
-    sweep = [c for c in table.columns if c not in _COMPARE and c not in (by, "scenario")]
-    multi_scenario = "scenario" in table.columns and table["scenario"].nunique() > 1
-    group_cols = (["scenario"] if multi_scenario else []) + sweep
+    level = table.attrs.get("level", 0.95)
+    group_cols = compare_columns(table, by)
     chosen = [k for k in kpis if k in set(table["kpi"])]
-    head = [*map(esc, group_cols), esc(by), "mean [95% CI]",
-            "difference vs baseline (95% CI)", "p (Holm)", ""]
+    head = [*map(esc, group_cols), esc(by), "estimate [95% CI]",
+            "difference vs baseline [95% CI]", "p (Holm)", ""]
     n = len(group_cols)
+    num = {n + 1, n + 2, n + 3}
     body = []
     for k in chosen:
-        lab = kpi_label(k)
         g = table[table["kpi"] == k]
         sense = g["direction"].iloc[0] if len(g) else "lower"
-        body.append(f"<tr class='section'><td colspan='{len(head)}'>{esc(lab.name)} "
-                    f"<span class='small'>({esc(lab.unit)}; {sense} is better)</span>"
-                    "</td></tr>")
+        body.append(f"<tr class='section'><td colspan='{len(head)}'>"
+                    f"{esc(present.heading(k, sense))}</td></tr>")
         for _, r in g.iterrows():
-            s = lab.scale
-            mean = (f"{fmt(r['mean'] * s)} <span class='small'>[{fmt(r['ci_low'] * s)}, "
-                    f"{fmt(r['ci_high'] * s)}]</span>")
-            if r[by] == r["baseline"]:
-                diff = "baseline"
-            elif not (isinstance(r["diff"], float) and math.isfinite(r["diff"])):
-                diff = esc(r.get("verdict", "n/a"))
-            else:
-                d = r["diff"] * s
-                sig = math.isfinite(r["p_holm"]) and r["p_holm"] < 0.05 and d != 0
-                better = (d < 0) == (r["direction"] == "lower")
-                cls = ("better" if better else "worse") if sig else ""
-                word = ("clearly " + ("better" if better else "worse")) if sig else \
-                    "no clear difference"
-                diff = (f'<span class="{cls}">{"+" if d > 0 else ""}{fmt(d)}</span> '
-                        f"<span class='small'>({fmt(r['diff_ci_low'] * s)} to "
-                        f"{fmt(r['diff_ci_high'] * s)}); {word}</span>")
-            p = r["p_holm"]
-            ptxt = "" if not math.isfinite(p) else ("&lt;0.001" if p < 0.001 else f"{p:.3g}")
-            best = "best" if r[by] == r["best"] else ("~ best" if r["in_best_subset"] else "")
-            cells = [esc(r[c]) for c in group_cols] + [esc(r[by]), mean, diff, ptxt, best]
+            cls = present.is_clear(r, level)
+            diff = esc(present.difference(r, by, level))
+            if cls:
+                diff = f'<span class="{cls}">{diff}</span>'
+            cells = [esc(r[c]) for c in group_cols] + [
+                esc(r[by]), _small(present.estimate(r)), diff, esc(present.p_value(r)),
+                esc(present.rank(r, by))]
             body.append("<tr>" + "".join(
-                f'<td class="num">{c}</td>' if i in (n + 1, n + 3) else f"<td>{c}</td>"
+                f'<td class="num">{c}</td>' if i in num else f"<td>{c}</td>"
                 for i, c in enumerate(cells)) + "</tr>")
-    th = "".join(f'<th class="num">{h}</th>' if i in (n + 1, n + 3) else f"<th>{h}</th>"
+    th = "".join(f'<th class="num">{h}</th>' if i in num else f"<th>{h}</th>"
                  for i, h in enumerate(head))
     return f"<table><thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-_COMPARE = {"kpi", "direction", "n", "mean", "ci_low", "ci_high", "baseline", "n_pairs", "diff",
-            "diff_ci_low", "diff_ci_high", "p_value", "p_holm", "rel_halfwidth", "verdict",
-            "best", "in_best_subset", "indifference", "run_id", "replication", "seed"}
-
-
 def payer_table(kpis: pd.DataFrame, policies: list[str]) -> str:
+    """Mean cost paid by each payer (USD million) and its share of the total with the 95%
+    t-interval of the share, per policy."""
     payers = payer_columns(kpis)
-    cols = {q: flat_key("cost_by_payer", payer=q) for q in payers}
-    means = {p: kpis.loc[kpis["policy"] == p, list(cols.values())].mean() for p in policies}
-    shown = [q for q in payers if max(float(means[p][cols[q]]) for p in policies) > 0]
+    cost = {q: flat_key("cost_by_payer", payer=q) for q in payers}
+    share = {q: flat_key("share_by_payer", payer=q) for q in payers}
+    means = {p: kpis.loc[kpis["policy"] == p, list(cost.values())].mean() for p in policies}
+    shown = [q for q in payers if max(float(means[p][cost[q]]) for p in policies) > 0]
     rows = []
     for q in shown:
         row = [esc(q)]
         for p in policies:
-            total = float(means[p].sum())
-            v = float(means[p][cols[q]])
-            share = f" <span class='small'>({v / total:.0%})</span>" if total > 0 else ""
-            row.append(f"{v / 1e6:,.1f}{share}")
+            v = float(means[p][cost[q]])
+            text = present.value(v, cost[q])
+            if share[q] in kpis.columns and float(means[p].sum()) > 0:
+                s = kpis.loc[kpis["policy"] == p, share[q]].to_numpy(dtype=float)
+                m, lo, hi, n = mean_ci(s)
+                text += f" <span class='small'>({esc(present.mean_ci(m, lo, hi, share[q], n))})" \
+                        "</span>"
+            row.append(text)
         rows.append(row)
-    totals = ["<strong>total</strong>"] + [f"<strong>{float(means[p].sum()) / 1e6:,.1f}"
-                                           f"</strong>" for p in policies]
-    rows.append(totals)
-    return _table(["payer (USD million, share)", *map(esc, policies)], rows,
-                  set(range(1, len(policies) + 1)))
+    total = flat_key("cost_by_payer", payer="x")  # same unit and scale as every payer's
+    rows.append(["<strong>total</strong>"] + [
+        f"<strong>{present.value(float(means[p].sum()), total)}</strong>" for p in policies])
+    return _table(["payer: USD million (share of the total [95% CI])", *map(esc, policies)],
+                  rows, set(range(1, len(policies) + 1)))
 
 
 # ----------------------------------------------------------------------------- observed
