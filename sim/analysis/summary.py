@@ -67,3 +67,37 @@ def averaged_relative_difference(table: pd.DataFrame) -> pd.Series:
     :func:`compare_observed` table)."""
     checks = table[table["role"] == "check"]
     return checks.groupby("policy", sort=False)["rel_error"].apply(lambda s: s.abs().mean())
+
+
+def history_points(scenario: Scenario, daily: pd.DataFrame, policy: str | None = None
+                   ) -> pd.DataFrame:
+    """One row per observation for one policy (default: the first in ``daily``): date, day,
+    measure, observed, model_mean, model_low, model_high (95% t-interval of the mean),
+    model_min, model_max (over replications), error (model mean - observed), rel_error,
+    inside_range, role (see :func:`compare_observed`), source. ``daily`` must hold every
+    day (as ``sim run`` keeps it)."""
+    import pandas as pd
+
+    table = compare_observed(scenario, daily)
+    if len(table):
+        policy = policy if policy is not None else table["policy"].iloc[0]
+        table = table[table["policy"] == policy]
+        daily = daily[daily["policy"] == policy]
+    rows = []
+    horizon = scenario.metadata.horizon_days
+    for _, r in table.iterrows():
+        column = "departed" if r["measure"] == "departed" else "transferred"
+        at = daily.loc[daily["day"] == min(int(r["day"]), horizon - 1), column]
+        rows.append({
+            "date": r["date"], "day": int(r["day"]), "measure": r["measure"],
+            "observed": int(r["observed"]), "model_mean": float(r["model_mean"]),
+            "model_low": float(r["model_low"]), "model_high": float(r["model_high"]),
+            "model_min": float(at.min()), "model_max": float(at.max()),
+            "error": float(r["model_mean"] - r["observed"]),
+            "rel_error": float(r["rel_error"]),
+            "inside_range": bool(at.min() <= r["observed"] <= at.max()),
+            "role": r["role"], "source": r["source"],
+        })
+    return pd.DataFrame(rows, columns=["date", "day", "measure", "observed", "model_mean",
+                                       "model_low", "model_high", "model_min", "model_max",
+                                       "error", "rel_error", "inside_range", "role", "source"])

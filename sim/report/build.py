@@ -15,7 +15,8 @@ from pathlib import Path
 
 from sim.analysis import present
 from sim.plots.data import payer_columns
-from sim.plots.files import Folder, figure_specs, load_folder
+from sim.plots.files import Folder, load_folder
+from sim.plots.specs import figure_specs
 from sim.report import sources as src
 from sim.report.html import esc, figure_html, figure_png
 from sim.report.provenance import provenance_html
@@ -33,6 +34,7 @@ SECTIONS = [
     ("beds", "Reception capacity in Iraq"),
     ("blocking", "What held transfers back"),
     ("costs", "Who pays"),
+    ("tradeoff", "Trade-offs between policies"),
     ("outcomes", "Escapes and completion"),
     ("forest", "Policy comparison"),
     ("sweep", "Parameter sweeps"),
