@@ -4,8 +4,10 @@
 Every figure has a title, units, calendar dates on time axes, a colour-blind-safe palette
 (Okabe-Ito) and a provenance footnote (scenario, replications, seed, version)::
 
-    import sim, sim.plots as plots
-    res = sim.open_results("results/policies")
+    import sim
+    import sim.plots as plots
+
+    res = sim.open_results("results/policies")     # written by the example of sim
     fig = plots.cumulative_transfers(res.daily, provenance=plots.provenance_of_results(res))
     fig.savefig("transfers.png")
 
