@@ -20,6 +20,9 @@ run: $(STAMP)
 	$(BIN)/sim compare results/policies --baseline iraq_alone
 	$(BIN)/sim plot results/policies
 	$(BIN)/sim report results/policies
+	$(BIN)/sim batch scenarios/batches/fleet_sweep.yaml --out results/fleet_sweep --workers 2 -n 10
+	$(BIN)/sim plot results/fleet_sweep
+	$(BIN)/sim report results/fleet_sweep
 
 test: $(STAMP) browser
 	$(BIN)/ruff check sim tests benchmarks
