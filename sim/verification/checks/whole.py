@@ -17,7 +17,7 @@ def check_burden_shares(size: str = "fast") -> CheckResult:
     from pathlib import Path
 
     days = SIZES[size]["burden_days"]
-    path = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
+    path = Path(__file__).resolve().parents[3] / "scenarios" / "baseline.yaml"
     scn = load_scenario(path, overrides={"metadata.horizon_days": days})
     details, worst_rows = [], []
     for policy in scn.policies:
