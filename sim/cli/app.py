@@ -12,6 +12,8 @@ from typing import Annotated
 
 import typer
 
+from sim.cli.text import EXIT_INPUT, fail  # noqa: F401  (re-exported for the commands)
+
 # rich_markup_mode=None: click's own help, which fits the terminal and shows flags as flags
 # (``--debug``, not ``--debug <bool>``)
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -20,19 +22,11 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
                        "Syria to Iraq, and who bears the cost.")
 state = {"debug": False}
 
-EXIT_INPUT = 2
 
 
 @app.callback()
 def _main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False):
     state["debug"] = debug
-
-
-def fail(message: str, code: int = EXIT_INPUT) -> None:
-    from sim.cli.tables import wrap
-
-    typer.echo(wrap(f"error: {message}"), err=True)
-    raise typer.Exit(code)
 
 
 def guard(fn):
@@ -64,7 +58,7 @@ def run_guarded(fn):
                 text = " ".join(str(w.message).split())
                 if text not in seen:
                     seen.add(text)
-                    from sim.cli.tables import say
+                    from sim.cli.text import say
 
                     say(f"warning: {text}", err=True)
 
@@ -73,7 +67,7 @@ def open_folder(folder: Path, quiet: bool = False):
     """The results in ``folder`` (at least one run), after saying how many of the runs its
     spec asks for are used (on stderr when ``quiet``: the output is for a machine), and
     warning when that is not all."""
-    from sim.cli.tables import say
+    from sim.cli.text import say
     from sim.store import open_results
 
     res = run_guarded(lambda: open_results(folder).require_runs())

@@ -63,7 +63,7 @@ def batch(
                                chunk_size=chunk, replications=replications,
                                progress=progress, more=rule)
 
-    from sim.cli.tables import say
+    from sim.cli.text import say
 
     rule, results = run_guarded(go)
     for line in results.summary.lines():

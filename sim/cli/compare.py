@@ -32,7 +32,8 @@ def compare_cmd(
 ):
     """Compare policies with paired CIs; write compare.csv and compare.parquet."""
     from sim.analysis.compare import HEADLINE, compare, save_compare
-    from sim.cli.tables import check_format, emit, say
+    from sim.cli.tables import check_format, emit
+    from sim.cli.text import say
 
     fmt = check_format(fmt)
     res = open_folder(folder, quiet=fmt != "text")

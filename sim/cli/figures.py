@@ -25,7 +25,7 @@ def plot_cmd(
 
         return plot_folder(res, formats=fmt)
 
-    from sim.cli.tables import say
+    from sim.cli.text import say
 
     written = run_guarded(go)
     for path in written:
@@ -48,7 +48,7 @@ def report_cmd(
 
         return build_report(res, out)
 
-    from sim.cli.tables import say
+    from sim.cli.text import say
 
     path = run_guarded(go)
     say(f"report written to {path}")

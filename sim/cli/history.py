@@ -51,7 +51,8 @@ def validate_history_cmd(
 
 
 def _print_history(report, path: Path, fmt: str) -> None:
-    from sim.cli.tables import Column, Table, emit, say
+    from sim.cli.tables import Column, Table, emit
+    from sim.cli.text import say
     from sim.verification.history import fmt_points
 
     table = Table(f"{report.scenario.metadata.name}: model ({report.replications} "

@@ -15,7 +15,7 @@ from sim.cli.app import EXIT_INPUT, app, state
 def validate(files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")]):
     """Check scenario files; print every problem with its file and line."""
     from sim.cli.suggest import closest
-    from sim.cli.tables import say
+    from sim.cli.text import say
     from sim.scenario import ScenarioError, load_scenario
 
     failed = []

@@ -63,7 +63,8 @@ def run(
     from sim.cli.summary import kpi_table, observed_table
 
     results = output.results
-    from sim.cli.tables import emit, say
+    from sim.cli.tables import emit
+    from sim.cli.text import say
 
     emit(kpi_table(output, how), fmt)
     observed = observed_table(output)
@@ -104,7 +105,7 @@ def _draw(results, quiet: bool = False) -> None:
         from sim.plots.files import plot_folder
     except ImportError:  # plotting not installed in this build
         return
-    from sim.cli.tables import say
+    from sim.cli.text import say
 
     written = plot_folder(results.path)
     if written:

@@ -28,7 +28,7 @@ def existing_file(path, what: str = "scenario file"):
     """``path`` if it is a file; else a clear error naming the closest file of its folder."""
     from pathlib import Path
 
-    from sim.cli.app import fail
+    from sim.cli.text import fail
 
     path = Path(path)
     if path.is_file():

@@ -237,8 +237,12 @@ def _formats(formats: Iterable[str] | str) -> list[str]:
         if not f:
             continue
         if f not in FORMATS:
+            from difflib import get_close_matches
+
+            near = get_close_matches(f, FORMATS, n=1, cutoff=0.5)
+            hint = f"; did you mean '{near[0]}'?" if near else ""
             raise OutputError(f"unknown figure format '{f}' (expected one of: "
-                              f"{', '.join(FORMATS)})")
+                              f"{', '.join(FORMATS)}){hint}")
         if f not in out:
             out.append(f)
     if not out:

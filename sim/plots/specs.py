@@ -1,5 +1,6 @@
 """Which figures a results folder supports: :func:`figure_specs` (drawn by ``sim plot`` and
-embedded in the report, in this order)."""
+embedded in the report, in this order). ``folder`` is a :class:`sim.plots.files.Folder`
+(not imported here: that module draws the figures listed here)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.kpis import CATALOGUE, headline
-from sim.plots.files import Folder
 
 OUTCOMES = (CATALOGUE["escaped"].pattern, CATALOGUE["completion_day"].pattern)
 """KPIs whose distributions across replications the outcomes figure shows."""
@@ -21,7 +21,7 @@ class FigureSpec:
     make: Callable[[], Any]
 
 
-def figure_specs(folder: Folder) -> list[FigureSpec]:
+def figure_specs(folder: Any) -> list[FigureSpec]:
     """Every figure the folder's tables support, not yet drawn."""
     specs: list[FigureSpec] = []
     many = len(folder.views) > 1
@@ -93,7 +93,7 @@ def _history(view):
     return observed_history(one, points, provenance=prov)
 
 
-def _kpi_specs(folder: Folder, view, tag: str, where: str) -> list[FigureSpec]:
+def _kpi_specs(folder: Any, view, tag: str, where: str) -> list[FigureSpec]:
     """Figures of the per-run KPIs: who pays, trade-offs, outcome distributions."""
     from sim.plots import costs
     from sim.plots.data import payer_columns, policy_keys
@@ -120,7 +120,7 @@ def _kpi_specs(folder: Folder, view, tag: str, where: str) -> list[FigureSpec]:
     return out
 
 
-def _flow_specs(folder: Folder, view, tag: str, where: str) -> list[FigureSpec]:
+def _flow_specs(folder: Any, view, tag: str, where: str) -> list[FigureSpec]:
     """Flow maps (need the trips, or the moved KPI, and the scenario's geography)."""
     from sim.plots import maps
     from sim.plots.data import kpi_columns, moved_from_kpis, moved_from_trips
@@ -148,7 +148,7 @@ def _flow_specs(folder: Folder, view, tag: str, where: str) -> list[FigureSpec]:
     return out
 
 
-def _sweep_specs(folder: Folder) -> list[FigureSpec]:
+def _sweep_specs(folder: Any) -> list[FigureSpec]:
     """The effect of each sweep parameter on each headline KPI."""
     out: list[FigureSpec] = []
     for param in folder.sweep_columns:

@@ -92,7 +92,8 @@ def render(results: list[CheckResult], history: Any, info: Meta,
         f"(git {info.commit}), Python {info.python}, numpy {info.numpy}, SimPy {info.simpy}; "
         f"check size `{info.size}`, {info.seconds:.0f} s in all.",
         "",
-        "Regenerate it with `.venv/bin/python -m sim.verification` (the line above says how long it took). The "
+        "Regenerate it with `.venv/bin/python -m sim.verification` (the line above says how "
+        "long it took). The "
         "same checks run in `make test` (`tests/verification/`), which asserts that each one "
         "passes; this file records what they measured on the date above. Every stochastic "
         "check states a statistical tolerance over independent replications (z-scores, "
