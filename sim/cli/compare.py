@@ -84,11 +84,19 @@ def comparison_table(table, by: str, level: float):
         scale = present.unit_of(kpi)[2]
         for _, r in g.iterrows():
             s.add(**{by: str(r[by])},
-                  estimate=(present.estimate(r), _scaled(r, "mean", scale)),
+                  estimate=(present.estimate(r), _estimate(r, scale)),
                   difference=(present.difference(r, by, level), _scaled(r, "diff", scale)),
                   p_holm=(present.p_value(r), r["p_holm"]),
                   rank=(present.rank(r, by), present.rank(r, by)))
     return out
+
+
+def _estimate(row, scale: float):
+    """The raw estimate: the mean in display units; the completion day's median."""
+    from sim.analysis.completion import COMPLETION
+
+    return _scaled(row, "median", 1.0) if row["kpi"] == COMPLETION else \
+        _scaled(row, "mean", scale)
 
 
 def _scaled(row, col: str, scale: float):

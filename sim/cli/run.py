@@ -61,19 +61,28 @@ def run(
             typer.echo(exc.traceback, err=True)
         fail(str(exc), code=1)
     from sim.cli.summary import kpi_table, observed_table
-
-    results = output.results
-    from sim.cli.tables import emit
+    from sim.cli.tables import emit, records
     from sim.cli.text import say
 
-    emit(kpi_table(output, how), fmt)
-    observed = observed_table(output)
-    if observed is not None:
-        if fmt == "text":
-            typer.echo("")
+    results = output.results
+    kpis, observed = kpi_table(output, how), observed_table(output)
+    if fmt == "json":  # one document: the KPIs and, when the scenario has them, observations
+        import json
+
+        doc = {"kpis": records(kpis), "observed": records(observed) if observed else []}
+        typer.echo(json.dumps(doc, indent=1, default=str))
+    else:
+        emit(kpis, fmt)
+    if observed is not None and fmt in ("text", "markdown"):
+        typer.echo("")
         emit(observed, fmt)
+    if observed is not None and fmt == "csv":
+        say("the model against observed counts: --format json or sim validate-history",
+            err=True)
     if fmt == "text":
         say(f"results written to {output.out}")
+    else:
+        say(f"results written to {output.out}", err=True)
     if plots:
         run_guarded(lambda: _draw(results, quiet=fmt != "text"))
 
