@@ -36,9 +36,11 @@ median, median_low, completion day only: Kaplan-Meier median and its 95% interva
 median_high         (``inf`` = beyond the horizon)
 ==================  ==============================================================
 
-The completion day's ``diff``, p-values and best subset use the restricted completion day
-(unfinished runs counted at the horizon; see :mod:`sim.analysis.completion`) when the
-horizon is known (a results folder); ``mean`` and its CI stay over the finished runs.
+The completion day's ``diff`` and p-values use the restricted completion day (unfinished runs
+counted at the horizon; see :mod:`sim.analysis.completion`) when the horizon is known (a
+results folder); its best subset holds the levels whose median's 95% interval reaches the
+best median (plus the indifference amount); ``mean`` and its CI stay over the finished
+runs.
 
 A difference is called clear when ``p_holm < 1 - level``; the CIs shown are per comparison.
 """
@@ -300,6 +302,8 @@ def _kpi_rows(wide: pd.DataFrame, head: dict, by: str, kpi: str, levels: list, b
             in_best = False
         elif lv == best:
             in_best = True
+        elif done:  # not shown to finish later: its median's interval reaches the best's
+            in_best = bool(done[lv].median_low <= done[best].median + delta)
         else:
             worse = sign * (values[lv] - values[best])
             alpha = (1 - level) / max(k - 1, 1)
