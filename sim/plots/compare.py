@@ -12,8 +12,9 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from sim.analysis.compare import group_columns
+from sim.analysis.completion import COMPLETION
 from sim.analysis.stats import mean_ci
-from sim.kpis import headline
+from sim.kpis import CATALOGUE, headline
 from sim.plots.data import policies_of, select_policies
 from sim.plots.labels import axis_label, kpi_label
 from sim.plots.style import (
@@ -27,6 +28,9 @@ from sim.plots.style import (
     new_figure,
     styled,
 )
+
+OUTCOMES = (CATALOGUE["escaped"].pattern, COMPLETION)
+"""KPIs whose distributions across replications the outcomes figure shows by default."""
 
 
 def _group_columns(table: pd.DataFrame, by: str) -> list[str]:
@@ -142,8 +146,8 @@ def _rows(t: pd.DataFrame, by: str, multi: list[str]) -> int:
 
 
 @styled
-def outcome_distributions(kpis: pd.DataFrame, *, columns: Iterable[str] = ("escaped",
-                          "completion_day"), policies: Iterable[str] | str | None = None,
+def outcome_distributions(kpis: pd.DataFrame, *, columns: Iterable[str] = OUTCOMES,
+                          policies: Iterable[str] | str | None = None,
                           horizon: int | None = None, provenance: Any = None) -> Figure:
     """Empirical CDFs of KPIs per policy (default: escapes and completion day).
 
@@ -171,7 +175,7 @@ def outcome_distributions(kpis: pd.DataFrame, *, columns: Iterable[str] = ("esca
             ok = np.sort(v[np.isfinite(v)])
             k = ok.size
             any_nan |= k < n
-            text = p if k == n else f"{p}: {k}/{n} finished" if col == "completion_day" \
+            text = p if k == n else f"{p}: {k}/{n} finished" if col == COMPLETION \
                 else f"{p} ({n - k} n/a)"
             if k:
                 ys = np.arange(1, k + 1) / n
@@ -179,7 +183,7 @@ def outcome_distributions(kpis: pd.DataFrame, *, columns: Iterable[str] = ("esca
                 ys = np.concatenate([[0.0], ys])
                 ax.step(xs, ys, where="post", color=colours[p], lw=1.8, ls=styles[p],
                         label=text, gid=f"ecdf:{p}")
-            if k < n and col == "completion_day":
+            if k < n and col == COMPLETION:
                 # not finished: the curve stays at k/n up to the horizon (open marker there)
                 end = horizon if horizon else (float(np.nanmax(df[col])) if
                                                df[col].notna().any() else 1.0)
@@ -190,22 +194,22 @@ def outcome_distributions(kpis: pd.DataFrame, *, columns: Iterable[str] = ("esca
                 ax.scatter([end], [k / n], s=30, facecolors="white", edgecolors=colours[p],
                            linewidths=1.4, zorder=4)
             handles.append(Line2D([], [], color=colours[p], lw=1.8, ls=styles[p], label=text))
-        if col == "completion_day" and not df[col].notna().any():
+        if col == COMPLETION and not df[col].notna().any():
             ax.text(0.5, 0.5, "no run finished within the horizon", transform=ax.transAxes,
                     ha="center", va="center", color=GREY, fontsize=9)
         ax.set_ylim(-0.02, 1.04)
         ax.set_ylabel("share of replications at or below")
         ax.set_xlabel(f"{lab.unit}" if lab.unit else col)
-        if col == "completion_day" and horizon:
+        if col == COMPLETION and horizon:
             ax.axvline(horizon, color=GREY, ls=":", lw=1)
             ax.annotate("horizon", (horizon, 1.04), xytext=(-3, 0), textcoords="offset points",
                         ha="right", va="top", fontsize=7.5, color=GREY)
         ax.legend(handles=handles, loc="best", fontsize=7.5)
-        if col == "completion_day" and any_nan:
+        if col == COMPLETION and any_nan:
             notes.append("Completion day n/a = the programme did not finish within the "
                          "horizon: those runs keep the curve below 1 (dotted to the horizon, "
                          "open circle = share finished).")
-    if not notes and "completion_day" in cols:
+    if not notes and COMPLETION in cols:
         notes.append("Every run finished within the horizon.")
     return finish(fig, "Distribution of outcomes across replications", provenance,
                   " ".join(notes) or None)

@@ -8,10 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sim.kpis import CATALOGUE, headline
-
-OUTCOMES = (CATALOGUE["escaped"].pattern, CATALOGUE["completion_day"].pattern)
-"""KPIs whose distributions across replications the outcomes figure shows."""
+from sim.kpis import headline
+from sim.plots.compare import OUTCOMES
 
 
 @dataclass
