@@ -79,6 +79,8 @@ def _constant(table: Table) -> list[Column]:
 
 NARROW = 100
 """Below this many columns a table that does not fit as it is is shown as blocks."""
+SHORT = 24
+"""Items of a block this short share a line."""
 
 
 def render_text(table: Table, cols: int | None = None) -> str:
@@ -141,16 +143,26 @@ def _columns(table: Table, s: Section, shown: list[Column], sizes: dict) -> list
 
 
 def _blocks(table: Table, s: Section, shown: list[Column], cols: int) -> list[str]:
+    """One block per row: its first cell, then one ``header: value`` item a line, short
+    items packed together (``p (Holm): <0.001; rank: best``)."""
     out = []
     first, rest = shown[0], shown[1:]
     for i, r in enumerate(s.rows):
         if i and len(rest) > 2:
             out.append("")
         out.append(wrap(table.text(first.key, r), indent="  ", cols=cols))
-        for c in rest:
-            text = table.text(c.key, r)
-            if text:
-                out.append(wrap(f"{c.header}: {text}", indent="    ", hang="  ", cols=cols))
+        items = [f"{c.header}: {table.text(c.key, r)}" for c in rest if table.text(c.key, r)]
+        line = ""
+        for item in items:
+            short = len(item) <= SHORT and len(line.rsplit("; ", 1)[-1]) <= SHORT
+            if line and short and len(line) + 2 + len(item) <= cols - 4:
+                line += "; " + item
+                continue
+            if line:
+                out.append(wrap(line, indent="    ", hang="  ", cols=cols))
+            line = item
+        if line:
+            out.append(wrap(line, indent="    ", hang="  ", cols=cols))
     return out
 
 

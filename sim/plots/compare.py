@@ -220,7 +220,9 @@ def sweep_effect(kpis: pd.DataFrame, param: str, kpi: str, *,
                  policies: Iterable[str] | str | None = None, level: float = 0.95,
                  provenance: Any = None) -> Figure:
     """Mean of ``kpi`` (with its t-interval) against the sweep parameter ``param``, one line
-    per policy."""
+    per policy. The completion day is shown as its median with unfinished runs counted as
+    beyond the horizon (and its 95% interval); a median beyond the horizon is an open
+    triangle at the top of the panel."""
     df = select_policies(kpis, policies)
     pols = policies_of(df)
     colours = colours_for(pols)
@@ -238,15 +240,22 @@ def sweep_effect(kpis: pd.DataFrame, param: str, kpi: str, *,
     span = (max(pos.values()) - min(pos.values())) if len(pos) > 1 else 1.0
     for i, p in enumerate(pols):
         g = df[df["policy"] == p]
-        rows = [(pos[v], *mean_ci(g.loc[g[param] == v, kpi].to_numpy(dtype=float) *
-                                  lab.scale, level)) for v in order]
+        rows = [(pos[v], *_centre(g.loc[g[param] == v, kpi].to_numpy(dtype=float) *
+                                  lab.scale, kpi, level)) for v in order]
         xs = np.array([r[0] for r in rows]) + (i - (k - 1) / 2) * span * 0.012
         m = np.array([r[1] for r in rows])
         lo = np.array([r[2] for r in rows])
         hi = np.array([r[3] for r in rows])
-        ax.plot(xs, m, marker="o", color=colours[p], lw=1.6, ms=4, label=p, gid=f"sweep:{p}")
+        ax.plot(xs, np.where(np.isfinite(m), m, np.nan), marker="o", color=colours[p], lw=1.6,
+                ms=4, label=p, gid=f"sweep:{p}")
         ok = np.isfinite(lo)
-        ax.vlines(xs[ok], lo[ok], hi[ok], color=colours[p], lw=1.2)
+        ax.vlines(xs[ok], lo[ok], np.where(np.isfinite(hi[ok]), hi[ok], ax.get_ylim()[1]),
+                  color=colours[p], lw=1.2)
+        beyond = np.isinf(m)
+        if beyond.any():
+            ax.scatter(xs[beyond], np.full(beyond.sum(), 1.0), marker="^", s=40,
+                       facecolors="white", edgecolors=colours[p], zorder=4,
+                       transform=ax.get_xaxis_transform(), gid=f"beyond:{p}")
     if not numeric:
         ax.set_xticks(list(pos.values()), [str(v) for v in order])
     ax.set_xlabel(param)
@@ -254,6 +263,20 @@ def sweep_effect(kpis: pd.DataFrame, param: str, kpi: str, *,
     ax.legend(fontsize=8, title="policy", title_fontsize=8)
     n = df.groupby(["policy", param]).size()
     reps = int(n.min()) if len(n) else 0
-    return finish(fig, f"Sweep: {lab.name} by {param}", provenance,
-                  f"Points: mean over {reps}+ replications; bars: {level * 100:g}% t-interval.")
+    note = (f"Points: median over {reps}+ replications with the runs that never finish "
+            f"counted as beyond the horizon (open triangles: median beyond it); bars: its "
+            f"{level * 100:g}% interval." if kpi == COMPLETION else
+            f"Points: mean over {reps}+ replications; bars: {level * 100:g}% t-interval.")
+    return finish(fig, f"Sweep: {lab.name} by {param}", provenance, note)
+
+
+def _centre(values: np.ndarray, kpi: str, level: float) -> tuple[float, float, float]:
+    """Mean and t-interval; for the completion day its Kaplan-Meier median and interval."""
+    if kpi == COMPLETION:
+        from sim.analysis.completion import completion
+
+        c = completion(values, level=level)
+        return c.median, c.median_low, c.median_high
+    m, lo, hi, _ = mean_ci(values, level)
+    return m, lo, hi
 

@@ -157,3 +157,22 @@ def test_sweep_effect_means_and_intervals():
     np.testing.assert_allclose(line.get_ydata(),
                                kpis.groupby("units")["escaped"].mean().to_numpy())
     assert ax.get_xlabel() == "units" and "people" in ax.get_ylabel()
+
+
+def test_sweep_effect_of_completion_uses_the_median_and_marks_never():
+    from sim.analysis.completion import completion
+
+    nan = np.nan
+    kpis = pd.DataFrame({"policy": ["a"] * 8 + ["b"] * 8, "units": [5] * 4 + [10] * 4 + [5] * 4
+                         + [10] * 4,
+                         "completion_day": [40, 42, nan, 44, 30, 31, 32, 33] + [nan] * 8})
+    fig = plots.sweep_effect(kpis, "units", "completion_day", provenance=PROV)
+    (ax,) = fig.axes
+    (line,) = [ln for ln in ax.lines if ln.get_gid() == "sweep:a"]
+    want = [completion(kpis.loc[(kpis.policy == "a") & (kpis.units == u),
+                                "completion_day"]).median for u in (5, 10)]
+    np.testing.assert_allclose(line.get_ydata(), want)
+    (never,) = [c for c in ax.collections if c.get_gid() == "beyond:b"]
+    assert len(never.get_offsets()) == 2  # b never finishes at either level
+    foot = next(t for t in fig.texts if t.get_gid() == "provenance").get_text()
+    assert "median" in foot and "beyond the horizon" in " ".join(foot.split())
