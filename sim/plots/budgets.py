@@ -159,6 +159,12 @@ def _funding(ax, daily: pd.DataFrame | None, policy: str, x: str, is_date: bool)
         return
     g = select_policies(daily, policy)
     m = g.groupby("day", sort=True)[col].mean()
+    if not float(m.max() if len(m) else 0.0) > 0:
+        ax.text(0.5, 0.5, "nobody held back for funding", ha="center", va="center",
+                transform=ax.transAxes, color=GREY, fontsize=9)
+        ax.set_yticks([])
+        date_axis(ax, is_date)
+        return
     xs = g.drop_duplicates("day").set_index("day").loc[m.index, x].to_numpy() if is_date \
         else m.index.to_numpy()
     ax.fill_between(xs, 0, m.to_numpy(), color=BLOCK_COLOURS["funding"], step="post", lw=0,
