@@ -44,9 +44,10 @@ def mean_ci(mean: float, low: float, high: float, kpi: str, n: int | None = None
     if n == 0 or mean is None or not math.isfinite(float(mean)):
         return "n/a"
     text = with_unit(fmt_number(mean * scale), unit)
-    if low != low or high - low <= 1e-9 * max(abs(mean), 1.0):
-        return text  # one run, or every run gave the same value
-    return f"{text} [{value(low, kpi)}, {value(high, kpi)}]"
+    lo, hi = value(low, kpi), value(high, kpi)
+    if low != low or high - low <= 1e-9 * max(abs(mean), 1.0) or lo == hi == text:
+        return text  # one run, every run the same, or an interval too narrow to show
+    return f"{text} [{lo}, {hi}]"
 
 
 def estimate(row: Mapping[str, Any]) -> str:

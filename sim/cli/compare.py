@@ -71,7 +71,7 @@ def comparison_table(table, by: str, level: float):
                 [Column(by, by), Column("estimate", f"estimate [{pct} CI]", True),
                  Column("difference", f"vs {base} [{pct} CI]", True),
                  Column("p_holm", "p (Holm)", True), Column("rank", "rank")],
-                notes=[present.best_note(level)])
+                notes=[present.best_note(level)], pack=True)
     keys = [*groups, "kpi"]
     for key, g in table.groupby(keys, sort=False):
         key = key if isinstance(key, tuple) else (key,)

@@ -58,6 +58,8 @@ class Table:
     columns: list[Column]
     sections: list[Section] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    pack: bool = False
+    """In blocks, put short items of a row on one line (``p (Holm): <0.001; rank: best``)."""
 
     def section(self, heading: str = "", **raw: Any) -> Section:
         s = Section(heading, raw=raw)
@@ -143,8 +145,8 @@ def _columns(table: Table, s: Section, shown: list[Column], sizes: dict) -> list
 
 
 def _blocks(table: Table, s: Section, shown: list[Column], cols: int) -> list[str]:
-    """One block per row: its first cell, then one ``header: value`` item a line, short
-    items packed together (``p (Holm): <0.001; rank: best``)."""
+    """One block per row: its first cell, then one ``header: value`` item a line (short items
+    together when the table packs them)."""
     out = []
     first, rest = shown[0], shown[1:]
     for i, r in enumerate(s.rows):
@@ -154,7 +156,8 @@ def _blocks(table: Table, s: Section, shown: list[Column], cols: int) -> list[st
         items = [f"{c.header}: {table.text(c.key, r)}" for c in rest if table.text(c.key, r)]
         line = ""
         for item in items:
-            short = len(item) <= SHORT and len(line.rsplit("; ", 1)[-1]) <= SHORT
+            short = table.pack and len(item) <= SHORT and \
+                len(line.rsplit("; ", 1)[-1]) <= SHORT
             if line and short and len(line) + 2 + len(item) <= cols - 4:
                 line += "; " + item
                 continue
