@@ -69,9 +69,10 @@ def difference(row: Mapping[str, Any], by: str = "policy", level: float = 0.95) 
         return str(row.get("verdict", "n/a"))
     _, unit, scale = unit_of(kpi)
     d = row["diff"] * scale
-    text = with_unit(fmt_signed(d), unit)
+    text = _points(fmt_signed(d), unit)
     if _num(row.get("diff_ci_low")):
-        text += f" [{value(row['diff_ci_low'], kpi)}, {value(row['diff_ci_high'], kpi)}]"
+        lo, hi = (fmt_number(row[c] * scale) for c in ("diff_ci_low", "diff_ci_high"))
+        text += f" [{_points(lo, unit)}, {_points(hi, unit)}]"
     p = row.get("p_holm", math.nan)
     if _num(p) and p < 1 - level and d != 0:
         better = (d < 0) == (row["direction"] == "lower")
@@ -79,6 +80,11 @@ def difference(row: Mapping[str, Any], by: str = "policy", level: float = 0.95) 
     else:
         word = "no clear difference"
     return f"{text.strip()}, {word}"
+
+
+def _points(text: str, unit: str) -> str:
+    """A difference of percentages is in percentage points: ``-18.8 pp``."""
+    return f"{text} pp" if unit.startswith("%") and text != "n/a" else text
 
 
 def is_clear(row: Mapping[str, Any], level: float = 0.95) -> str:
