@@ -20,6 +20,11 @@ run: $(STAMP)
 	$(BIN)/sim compare results/policies --baseline iraq_alone
 	$(BIN)/sim plot results/policies
 	$(BIN)/sim report results/policies
+	$(BIN)/sim run scenarios/baseline.yaml -n 10 --workers 2 --out results/baseline --force
+	$(BIN)/sim report results/baseline
+	$(BIN)/sim batch scenarios/batches/fleet_sweep.yaml --out results/fleet_sweep --workers 2 -n 10
+	$(BIN)/sim plot results/fleet_sweep
+	$(BIN)/sim report results/fleet_sweep
 
 test: $(STAMP) browser
 	$(BIN)/ruff check sim tests benchmarks

@@ -1,12 +1,15 @@
 """Discrete-event simulation of detainee and camp-resident transfers from north-east Syria to
 Iraq, and of who bears the cost. See docs/model.md.
 
-Public API::
+Public API (run by the doc tests from the repository root)::
+
+    import sim
 
     scn = sim.load_scenario("scenarios/baseline.yaml")
-    res = sim.simulate(scn, policy="host_pays", replication=0)
-    res.kpis, res.daily, res.trips, res.ledger, res.events
-    store = sim.run_batch("scenarios/batches/policies.yaml", out="results/policies")
+    res = sim.simulate(scn, policy="eu_key", replication=0)
+    res.kpis, res.daily, res.daily_long, res.trips, res.ledger, res.events
+    store = sim.run_batch("scenarios/batches/policies.yaml", out="results/policies",
+                          replications=2, workers=0, progress=False)   # the spec says 100
     store = sim.open_results("results/policies")     # .kpis, .daily, .trips, .failures ...
     table = sim.compare(store, baseline="iraq_alone")   # paired differences with CIs
 """

@@ -32,7 +32,9 @@ def test_sim_run_baseline_end_to_end(tmp_path):
     out = tmp_path / "base"
     res = run("run", BASELINE, "-n", 2, "--out", out, "--policy", "iraq_alone", "--no-plots")
     assert res.exit_code == 0, res.output
-    assert "completion_day" in res.output and "iraq_alone" in res.output and "±" in res.output
+    text = " ".join(res.output.split())
+    assert "Completion day" in text and "iraq_alone" in text and "finished" in text
+    assert "policy iraq_alone" in text  # the header says which policies ran
     stored = sim.open_results(out)
     assert stored.kind == "run"
     assert stored.tables == ["kpis", "daily", "trips", "ledger", "events", "payers"]
@@ -123,7 +125,7 @@ def test_replay_reports_model_versus_observed(tmp_path):
     replay = ROOT / "scenarios" / "jan2026_replay.yaml"
     res = run("run", replay, "-n", 2, "--out", out, "--no-plots")
     assert res.exit_code == 0, res.output
-    assert "Model versus observed" in res.output
+    assert "Model against observed" in res.output
     assert "averaged relative difference" in res.output
     observed = compare_observed(sim.load_scenario(replay), sim.open_results(out).daily)
     assert len(observed) >= 4
@@ -135,7 +137,7 @@ def test_sim_compare_reads_a_run_folder(tmp_path):
                "--no-plots").exit_code == 0
     res = run("compare", out, "--baseline", "iraq_alone")
     assert res.exit_code == 0, res.output
-    assert "Comparison vs iraq_alone" in res.output and "eu_key" in res.output
+    assert "Comparison with iraq_alone" in res.output and "eu_key" in res.output
     table = pd.read_csv(out / "compare.csv")
     assert set(table["policy"]) == set(sim.open_results(out).policies)
 
@@ -167,3 +169,27 @@ def test_force_replaces_only_a_sim_run_folder(tmp_path):
     assert res.exit_code == 2 and "notes.txt" in res.stderr
     assert (out / "notes.txt").read_text() == "mine too"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no temp leftovers"
+
+
+def test_every_policy_by_default_and_workers_change_no_number(tmp_path):
+    one = tmp_path / "in-process"
+    res = run("run", BASELINE, "-n", 2, "--out", one, "--no-plots")
+    assert res.exit_code == 0, res.output
+    header = " ".join(res.output.split()[:40])
+    scn = sim.load_scenario(BASELINE)
+    assert "every policy of the scenario" in header
+    assert sim.open_results(one).policies == list(scn.policies)
+    two = tmp_path / "two-workers"
+    res = run("run", BASELINE, "-n", 2, "--out", two, "--no-plots", "--workers", 2)
+    assert res.exit_code == 0, res.output
+    a, b = sim.open_results(one).kpis, sim.open_results(two).kpis
+    pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
+
+
+def test_policy_none_and_a_mistyped_policy(tmp_path):
+    res = run("run", BASELINE, "-n", 1, "--out", tmp_path / "none", "--policy", "none",
+              "--no-plots")
+    assert res.exit_code == 0 and sim.open_results(tmp_path / "none").policies == ["none"]
+    res = run("run", BASELINE, "--policy", "eu-key", "--out", tmp_path / "x")
+    assert res.exit_code == 2 and "did you mean 'eu_key'" in " ".join(res.output.split())
+    assert not (tmp_path / "x").exists()

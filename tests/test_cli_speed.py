@@ -1,4 +1,4 @@
-"""`sim --help` answers quickly: heavy libraries load lazily (DESIGN.md budget: < 0.5 s)."""
+"""`sim --help` answers quickly: heavy libraries load lazily (budget: < 0.5 s)."""
 
 from __future__ import annotations
 

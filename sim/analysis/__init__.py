@@ -1,7 +1,10 @@
-"""Statistics on batch results: CIs, paired (common random numbers) comparisons, Holm."""
+"""Statistics on batch results: CIs, paired (common random numbers) comparisons, Holm, and
+completion with the runs that never finish counted (:mod:`sim.analysis.completion`; its
+function ``completion`` is not re-exported here, so that the module keeps its name)."""
 
 from sim.analysis.adaptive import AdaptiveReplications, AdaptiveReport, adaptive_status
 from sim.analysis.compare import HEADLINE, compare, save_compare
+from sim.analysis.completion import Completion, share_finished_by
 from sim.analysis.stats import (
     Interval,
     holm,
@@ -12,7 +15,7 @@ from sim.analysis.stats import (
 )
 
 __all__ = [
-    "AdaptiveReplications", "AdaptiveReport", "HEADLINE", "Interval",
-    "adaptive_status", "compare", "holm",
+    "AdaptiveReplications", "AdaptiveReport", "Completion", "HEADLINE", "Interval",
+    "adaptive_status", "compare", "holm", "share_finished_by",
     "lower_bound", "paired_interval", "rel_halfwidth", "save_compare", "t_interval",
 ]

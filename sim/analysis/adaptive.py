@@ -7,9 +7,14 @@ against the baseline) and asks for more replications until the 95% CI half-width
 when the CI of a difference covers 0; see :func:`sim.analysis.stats.rel_halfwidth`), or the
 limit is reached::
 
-    rule = AdaptiveReplications(0.05, ["escaped"], baseline="iraq_alone")
-    res = sim.run_batch("spec.yaml", out="results/x", more=rule)
-    print("\n".join(rule.report.lines()))
+    import sim
+    from sim.analysis.adaptive import AdaptiveReplications
+
+    rule = AdaptiveReplications(0.05, ["escaped"], baseline="iraq_alone", max_replications=4)
+    res = sim.run_batch("scenarios/batches/policies.yaml", out="results/adaptive",
+                        replications=2, more=rule, workers=0, progress=False)
+    for line in rule.report.lines():
+        print(line)
 """
 
 from __future__ import annotations

@@ -22,13 +22,25 @@ p_value, p_holm     paired-t p-value; Holm-adjusted over every comparison of the
 rel_halfwidth       CI half-width / |diff| (or / |baseline mean| when the CI covers 0)
 verdict             plain words: "higher than iraq_alone by 120 (95% CI 80 to 160)",
                     "no clear difference from iraq_alone (95% CI -10 to 30)", "baseline"
-best                the level with the best mean in the group (for this KPI)
+best                the level with the best mean in the group (for this KPI); for the
+                    completion day the best by :mod:`sim.analysis.completion` (median
+                    with unfinished runs counted as beyond the horizon, then share
+                    finished), never a mean over finished runs only
 in_best_subset      True unless the level is shown worse than the best by more than the
                     indifference amount: the one-sided lower confidence bound (Bonferroni
                     over the k-1 comparisons with the best) of the paired difference
                     "level worse than best" exceeds ``indifference``
 indifference        the indifference amount used (default 1% of |best mean|)
+finished            completion day only: share of runs finished within the horizon
+median, median_low, completion day only: Kaplan-Meier median and its 95% interval
+median_high         (``inf`` = beyond the horizon)
 ==================  ==============================================================
+
+The completion day's ``diff`` and p-values use the restricted completion day (unfinished runs
+counted at the horizon; see :mod:`sim.analysis.completion`) when the horizon is known (a
+results folder); its best subset holds the levels whose median's 95% interval reaches the
+best median (plus the indifference amount); ``mean`` and its CI stay over the finished
+runs.
 
 A difference is called clear when ``p_holm < 1 - level``; the CIs shown are per comparison.
 """
@@ -41,8 +53,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from sim.analysis import completion as cmpl
 from sim.analysis.stats import holm, lower_bound, paired_interval, rel_halfwidth, t_interval
 from sim.kpis import direction as kpi_direction
 from sim.kpis import headline
@@ -51,6 +65,12 @@ from sim.scenario.errors import Problem, ScenarioError
 
 HEADLINE = tuple(headline())
 """KPIs printed by ``sim compare`` when no ``--kpi`` is given (the catalogue's headline)."""
+
+RESULT_COLUMNS = ("kpi", "direction", "n", "mean", "ci_low", "ci_high", "baseline", "n_pairs",
+                  "diff", "diff_ci_low", "diff_ci_high", "p_value", "p_holm", "rel_halfwidth",
+                  "verdict", "best", "in_best_subset", "indifference", "finished", "median",
+                  "median_low", "median_high")
+"""Columns of a comparison that are results, not group or level columns."""
 
 PREFERRED_BASELINE = "iraq_alone"
 _ID = ("run_id", "scenario", "policy", "replication", "seed")
@@ -65,14 +85,50 @@ def _frame(source) -> tuple[pd.DataFrame, list[str], str, list[str] | None]:
 
         source = open_results(source)
     if isinstance(source, Results):
-        return source.kpis, source.id_columns, str(source.path), source.policies
+        kpis = source.kpis.copy()
+        kpis["_horizon"] = _horizons(source)
+        return kpis, source.id_columns, str(source.path), source.policies
     if isinstance(source, pd.DataFrame):
         ids = source.attrs.get("id_columns") or [c for c in _ID if c in source.columns]
         return source, list(ids), "<table>", None
     raise TypeError(f"expected a results folder, Results or DataFrame, got {type(source)}")
 
 
-def _problem(where: str, path: str, message: str) -> ScenarioError:
+def group_columns(table: pd.DataFrame, by: str = "policy") -> list[str]:
+    """The columns a comparison was made within (scenario, sweep paths), in order."""
+    skip = {*RESULT_COLUMNS, by, "run_id", "replication", "seed"}
+    return [c for c in table.columns if c not in skip and not str(c).startswith("_")]
+
+
+def compare_columns(table: pd.DataFrame, by: str = "policy") -> list[str]:
+    """The group columns that take more than one value (a constant one says nothing)."""
+    return [c for c in group_columns(table, by) if table[c].nunique(dropna=False) > 1]
+
+
+def _horizons(results) -> list[float]:
+    """The horizon (days) of each run's scenario variant, in the order of ``results.kpis``
+    (NaN where the stored scenario cannot be read)."""
+    import yaml
+
+    by_label = {}
+    for label, text in results.scenarios.items():
+        try:
+            by_label[label] = float(yaml.safe_load(text)["metadata"]["horizon_days"])
+        except (TypeError, KeyError, ValueError, yaml.YAMLError):
+            by_label[label] = math.nan
+    runs = results.runs
+    if len(runs) != len(results.kpis):
+        return [math.nan] * len(results.kpis)
+    return [by_label.get(v, math.nan) for v in runs["variant"]]
+
+
+def _problem(where: str, path: str, message: str, choices: Iterable[Any] = ()) -> ScenarioError:
+    from difflib import get_close_matches
+
+    bad = message.split("'")[1] if message.count("'") >= 2 else ""
+    near = get_close_matches(bad, [str(c) for c in choices], n=1, cutoff=0.6) if bad else []
+    if near:
+        message = f"{message}; did you mean '{near[0]}'?"
     return ScenarioError([Problem(where, None, path, message)])
 
 
@@ -127,8 +183,9 @@ def compare(results, baseline: Any = None, kpis: Iterable[str] | str | None = No
     if by not in df.columns or by in ("run_id", "replication", "seed"):
         choices = [c for c in ids if c not in ("run_id", "replication", "seed")]
         raise _problem(where, "by", f"cannot compare by {by!r} (expected one of: "
-                                    f"{', '.join(choices)})")
-    all_kpis = [c for c in df.columns if c not in ids and pd.api.types.is_numeric_dtype(df[c])]
+                                    f"{', '.join(choices)})", choices)
+    all_kpis = [c for c in df.columns if c not in ids and not str(c).startswith("_")
+                and pd.api.types.is_numeric_dtype(df[c])]
     if kpis is None:
         chosen = [k for k in all_kpis if df[k].notna().any()]
     else:
@@ -136,7 +193,7 @@ def compare(results, baseline: Any = None, kpis: Iterable[str] | str | None = No
         unknown = [k for k in chosen if k not in all_kpis]
         if unknown:
             raise _problem(where, "kpi", f"unknown KPI {', '.join(map(repr, unknown))} "
-                                         f"(expected one of: {', '.join(all_kpis)})")
+                                         f"(expected one of: {', '.join(all_kpis)})", all_kpis)
     levels = _levels(df, by, order)
     if baseline is None:
         baseline = PREFERRED_BASELINE if PREFERRED_BASELINE in levels else (
@@ -145,7 +202,7 @@ def compare(results, baseline: Any = None, kpis: Iterable[str] | str | None = No
         matches = [lv for lv in levels if str(lv) == str(baseline)]
         if not matches:
             raise _problem(where, "baseline", f"unknown {by} {baseline!r} (expected one of: "
-                                              f"{', '.join(map(str, levels))})")
+                                              f"{', '.join(map(str, levels))})", levels)
         baseline = matches[0]
     group_cols = [c for c in ids if c not in ("run_id", "replication", "seed", by)]
     rows = []
@@ -156,9 +213,13 @@ def compare(results, baseline: Any = None, kpis: Iterable[str] | str | None = No
         head = dict(zip(group_cols, key))
         wide = g.set_index(["replication", by])[chosen].unstack(by)
         glevels = [lv for lv in levels if lv in set(g[by])]
+        horizon = _group_horizon(g)
+        present = g.assign(_run=1.0).set_index(["replication", by])["_run"].unstack(by)
+        present = present.reindex(index=wide.index).notna()
         for kpi in chosen:
             rows.extend(_kpi_rows(wide[kpi], head, by, kpi, glevels, baseline, level,
-                                  indifference, indifference_rel, higher_is_better))
+                                  indifference, indifference_rel, higher_is_better, horizon,
+                                  present))
     out = pd.DataFrame(rows)
     for kpi in chosen:  # Holm within each KPI's family of comparisons
         mask = (out["kpi"] == kpi).to_numpy()
@@ -180,28 +241,44 @@ def compare(results, baseline: Any = None, kpis: Iterable[str] | str | None = No
     return out
 
 
+def _group_horizon(g: pd.DataFrame) -> float | None:
+    if "_horizon" not in g.columns:
+        return None
+    h = g["_horizon"].dropna()
+    return float(h.iloc[0]) if len(h) and h.nunique() == 1 else None
+
+
 def _empty(group_cols: list[str], by: str) -> pd.DataFrame:
     return pd.DataFrame(columns=[*group_cols, by, "kpi", "direction", "n", "mean", "ci_low",
                                  "ci_high", "baseline", "n_pairs", "diff", "diff_ci_low",
                                  "diff_ci_high", "p_value", "p_holm", "rel_halfwidth",
-                                 "verdict", "best", "in_best_subset", "indifference"])
+                                 "verdict", "best", "in_best_subset", "indifference",
+                                 "finished", "median", "median_low", "median_high"])
 
 
 def _kpi_rows(wide: pd.DataFrame, head: dict, by: str, kpi: str, levels: list, baseline,
               level: float, indifference, indifference_rel: float,
-              higher_is_better) -> list[dict]:
+              higher_is_better, horizon: float | None = None,
+              present: pd.DataFrame | None = None) -> list[dict]:
     sense = direction(kpi, higher_is_better)
     sign = 1.0 if sense == "lower" else -1.0  # sign * (x - best) = how much worse
     means = {lv: t_interval(wide[lv].to_numpy(), level) for lv in levels}
-    ranked = [lv for lv in levels if means[lv].n > 0]
-    best = min(ranked, key=lambda lv: sign * means[lv].mean) if ranked else None
+    ran = {lv: (present[lv].to_numpy() if present is not None and lv in present.columns
+                else np.ones(len(wide), dtype=bool)) for lv in levels}
+    done = {} if kpi != cmpl.COMPLETION else {
+        lv: cmpl.completion(wide[lv].to_numpy(dtype=float)[ran[lv]], horizon) for lv in levels}
+    values = {lv: np.where(ran[lv], cmpl.restricted(wide[lv].to_numpy(), horizon), np.nan)
+              if done else wide[lv].to_numpy(dtype=float) for lv in levels}
+    best = _best(levels, means, done, values, sign)
     if isinstance(indifference, dict):
         delta = float(indifference.get(kpi, 0.0))
     elif indifference is not None:
         delta = float(indifference)
     else:
         delta = indifference_rel * abs(means[best].mean) if best is not None else 0.0
-    k = len(ranked)
+        if done and best is not None and math.isfinite(done[best].median):
+            delta = indifference_rel * done[best].median
+    k = sum(1 for lv in levels if means[lv].n > 0 or (done and done[lv].n > 0))
     has_base = baseline in wide.columns
     base_mean = means[baseline].mean if has_base and baseline in means else math.nan
     rows = []
@@ -210,7 +287,7 @@ def _kpi_rows(wide: pd.DataFrame, head: dict, by: str, kpi: str, levels: list, b
         row = {**head, by: lv, "kpi": kpi, "direction": sense, "n": m.n, "mean": m.mean,
                "ci_low": m.low, "ci_high": m.high, "baseline": baseline}
         if has_base and lv != baseline:
-            d = paired_interval(wide[lv].to_numpy(), wide[baseline].to_numpy(), level)
+            d = paired_interval(values[lv], values[baseline], level)
             row.update(n_pairs=d.n, diff=d.mean, diff_ci_low=d.low, diff_ci_high=d.high,
                        p_value=d.p_value,
                        rel_halfwidth=rel_halfwidth(d.mean, d.halfwidth, base_mean,
@@ -220,17 +297,36 @@ def _kpi_rows(wide: pd.DataFrame, head: dict, by: str, kpi: str, levels: list, b
                        diff_ci_low=math.nan, diff_ci_high=math.nan, p_value=math.nan,
                        rel_halfwidth=math.nan)
         row["p_holm"] = math.nan
-        if best is None or m.n == 0:  # no values: cannot be counted among the best
+        counted = done[lv].n if done else m.n
+        if best is None or counted == 0:  # no values: cannot be counted among the best
             in_best = False
         elif lv == best:
             in_best = True
+        elif done:  # not shown to finish later: its median's interval reaches the best's
+            in_best = bool(done[lv].median_low <= done[best].median + delta)
         else:
-            worse = sign * (wide[lv].to_numpy() - wide[best].to_numpy())
+            worse = sign * (values[lv] - values[best])
             alpha = (1 - level) / max(k - 1, 1)
             in_best = bool(lower_bound(worse, alpha) <= delta)
         row.update(best=best, in_best_subset=in_best, indifference=delta, _has_base=has_base)
+        c = done.get(lv) if done else None
+        row.update(finished=c.share_finished if c else math.nan,
+                   median=c.median if c else math.nan,
+                   median_low=c.median_low if c else math.nan,
+                   median_high=c.median_high if c else math.nan)
         rows.append(row)
     return rows
+
+
+def _best(levels: list, means: dict, done: dict, values: dict, sign: float):
+    """The best level: best mean; for the completion day, the best by completion rank."""
+    if done:
+        ranked = [lv for lv in levels if done[lv].n > 0]
+        return min(ranked, key=lambda lv: done[lv].rank_key(
+            float(np.nanmean(values[lv])) if np.isfinite(values[lv]).any() else math.nan)
+            ) if ranked else None
+    ranked = [lv for lv in levels if means[lv].n > 0]
+    return min(ranked, key=lambda lv: sign * means[lv].mean) if ranked else None
 
 
 def save_compare(results, table: pd.DataFrame) -> tuple[Path, Path]:

@@ -110,9 +110,13 @@ def _failed(results: Results) -> RunFailed:
 
 def run_scenario(path: str | Path, replications: int | None = None, seed: int | None = None,
                  out: str | Path | None = None, policies: list[str | None] | None = None,
-                 force: bool = False, progress: bool = False) -> RunOutput:
+                 force: bool = False, progress: bool = False, workers: int = 0) -> RunOutput:
     """Run ``replications`` of the scenario at ``path`` under each policy (None: no policy)
     into the new results folder ``out`` (default ``results/<name>-<time>``).
+
+    ``workers``: local worker processes, as for batches (0 = in this process; the executors
+    of :func:`sim.batch.run_batch`, so results are bit-identical whatever the number).
+    ``progress``: show the batch runner's progress bar (on stderr).
 
     Raises ScenarioError for a wrong scenario, OutputError when ``out`` cannot be written
     (or exists, without ``force``), RunFailed when a run raises (nothing is written)."""
@@ -128,7 +132,7 @@ def run_scenario(path: str | Path, replications: int | None = None, seed: int | 
     except OSError as exc:
         raise OutputError(f"cannot write into {parent}: {exc.strerror}") from None
     try:
-        done = run_batch(batch, tmp, workers=0, progress=progress)
+        done = run_batch(batch, tmp, workers=workers, progress=progress)
         if done.summary.failed:
             raise _failed(done)
         if force and out.exists():

@@ -6,12 +6,12 @@ A spec is a YAML file, validated like a scenario (every problem reported at once
     name: policies                    # optional; default: the file name without .yaml
     scenarios:                        # files relative to this spec, or inline variants
       - ../baseline.yaml
-      - {name: slow_convoys, base: ../baseline.yaml, overrides: {fleets.road.units: 4}}
+      - {name: slow_convoys, base: ../baseline.yaml, overrides: {fleets.road_convoy.units: 4}}
     policies: all                     # or a list of names; "none" = no burden-sharing rule
     replications: 100
     seed: 2026                        # root seed; default: each scenario's metadata.seed
     sweep:                            # grid over dotted paths into the scenario
-      fleets.road.units: [4, 8, 12]
+      fleets.airlift.units: [1, 2, 3]
     tables:                           # KPIs are always kept; the others on request
       daily: {every: 7}               # daily series: every N-th day and the last (true: all)
       trips: true                     # one row per trip

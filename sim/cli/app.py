@@ -12,22 +12,21 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+from sim.cli.text import EXIT_INPUT, fail  # noqa: F401  (re-exported for the commands)
+
+# rich_markup_mode=None: click's own help, which fits the terminal and shows flags as flags
+# (``--debug``, not ``--debug <bool>``)
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  pretty_exceptions_enable=False,
                   help="Simulate transfers of detainees and camp residents from north-east "
                        "Syria to Iraq, and who bears the cost.")
 state = {"debug": False}
 
-EXIT_INPUT = 2
 
 
 @app.callback()
 def _main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False):
     state["debug"] = debug
-
-
-def fail(message: str, code: int = EXIT_INPUT) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
 
 
 def guard(fn):
@@ -59,17 +58,21 @@ def run_guarded(fn):
                 text = " ".join(str(w.message).split())
                 if text not in seen:
                     seen.add(text)
-                    typer.echo(f"warning: {text}", err=True)
+                    from sim.cli.text import say
+
+                    say(f"warning: {text}", err=True)
 
 
-def open_folder(folder: Path):
+def open_folder(folder: Path, quiet: bool = False):
     """The results in ``folder`` (at least one run), after saying how many of the runs its
-    spec asks for are used, and warning when that is not all."""
+    spec asks for are used (on stderr when ``quiet``: the output is for a machine), and
+    warning when that is not all."""
+    from sim.cli.text import say
     from sim.store import open_results
 
     res = run_guarded(lambda: open_results(folder).require_runs())
     coverage = res.coverage
-    typer.echo(coverage.line())
+    say(coverage.line(), err=quiet)
     for line in coverage.warnings():
-        typer.echo(f"warning: {line}", err=True)
+        say(f"warning: {line}", err=True)
     return res

@@ -47,6 +47,9 @@ def batch(
 
     Rerunning resumes: only missing runs are computed. Exit code 1 if any run failed.
     """
+    from sim.cli.suggest import existing_file
+
+    spec = existing_file(spec, "batch spec")
     from sim.batch import run_batch
 
     def go():
@@ -60,11 +63,13 @@ def batch(
                                chunk_size=chunk, replications=replications,
                                progress=progress, more=rule)
 
+    from sim.cli.text import say
+
     rule, results = run_guarded(go)
     for line in results.summary.lines():
-        typer.echo(line)
+        say(line)
     if rule is not None and rule.report is not None:
         for line in rule.report.lines():
-            typer.echo(line)
+            say(line)
     if results.summary.failed:
         raise typer.Exit(1)

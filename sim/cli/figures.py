@@ -25,10 +25,12 @@ def plot_cmd(
 
         return plot_folder(res, formats=fmt)
 
+    from sim.cli.text import say
+
     written = run_guarded(go)
     for path in written:
-        typer.echo(str(path))
-    typer.echo(f"{len(written)} figure file(s) written to {folder / 'figures'}")
+        say(str(path))
+    say(f"{len(written)} figure file(s) written to {folder / 'figures'}")
 
 
 @app.command("report")
@@ -46,5 +48,7 @@ def report_cmd(
 
         return build_report(res, out)
 
+    from sim.cli.text import say
+
     path = run_guarded(go)
-    typer.echo(f"report written to {path}")
+    say(f"report written to {path}")

@@ -22,9 +22,19 @@ def validate_history_cmd(
     figure: Annotated[Path | None, typer.Option(
         "--figure", help="Figure file, .png/.svg/.pdf (default: "
                          "results/<scenario name>-history.png).")] = None,
+    fmt: Annotated[str, typer.Option(
+        "--format", help="Output: text (fits the terminal), csv, json or markdown.")
+    ] = "text",
 ):
     """Compare a replay's cumulative transfers with its observed counts: per-point errors,
     the averaged relative difference, and a figure."""
+    from sim.cli.suggest import existing_file
+
+    scenario = existing_file(scenario, "scenario file")
+
+    from sim.cli.tables import check_format
+
+    fmt = check_format(fmt)
 
     def go():
         from sim.store.files import safe_name
@@ -37,27 +47,29 @@ def validate_history_cmd(
         return report, path
 
     report, path = guard(go)
-    _print_history(report, path)
+    _print_history(report, path, fmt)
 
 
-def _print_history(report, path: Path) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
+def _print_history(report, path: Path, fmt: str) -> None:
+    from sim.cli.tables import Column, Table, emit
+    from sim.cli.text import say
     from sim.verification.history import fmt_points
 
-    console = Console(width=160)
-    table = Table(title=f"{report.scenario.metadata.name}: model ({report.replications} "
-                        f"replications, seed {report.seed}, policy {report.policy or 'none'})"
-                        f" versus observed cumulative transfers")
-    for col in ("date", "measure", "observed", "model mean [95% CI]", "range", "error",
-                "relative error", "source"):
-        table.add_column(col, overflow="fold", max_width=60 if col == "source" else None)
-    for r in fmt_points(report):
-        table.add_row(r["date"], r["measure"], r["observed"], r["model"], r["range"],
-                      r["error"], r["relative"], r["source"])
-    console.print(table)
-    console.print(f"averaged relative difference: {report.averaged_relative_difference:.1%} "
-                  f"(mean of |model mean - observed| / observed over "
-                  f"{len(report.points)} points)")
-    console.print(f"figure written to {path}")
+    table = Table(f"{report.scenario.metadata.name}: model ({report.replications} "
+                  f"replications, seed {report.seed}, policy {report.policy or 'none'}) "
+                  f"against observed cumulative transfers",
+                  [Column("date", "date"), Column("measure", "measure"),
+                   Column("observed", "observed", True),
+                   Column("model", "model mean [95% CI]", True), Column("range", "range", True),
+                   Column("error", "error", True), Column("relative", "relative error", True),
+                   Column("role", "role"), Column("source", "source")])
+    s = table.section()
+    for r, raw in zip(fmt_points(report), report.points.to_dict("records")):
+        s.add(date=r["date"], measure=r["measure"], observed=(r["observed"], raw["observed"]),
+              model=(r["model"], raw["model_mean"]), range=r["range"],
+              error=(r["error"], raw["error"]), relative=(r["relative"], raw["rel_error"]),
+              role=(r["role"], r["role"]), source=r["source"])
+    table.notes.append(report.summary_line())
+    emit(table, fmt)
+    if fmt == "text":
+        say(f"figure written to {path}")

@@ -14,19 +14,27 @@ from sim.cli.app import EXIT_INPUT, app, state
 @app.command()
 def validate(files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")]):
     """Check scenario files; print every problem with its file and line."""
+    from sim.cli.suggest import closest
+    from sim.cli.text import say
     from sim.scenario import ScenarioError, load_scenario
 
     failed = []
     for f in files:
+        if not f.is_file() and f.parent.is_dir():
+            near = closest(f.name, [p.name for p in f.parent.glob("*.y*ml")])
+            if near:
+                say(f"{f}: no such file; did you mean '{f.parent / near}'?", err=True)
+                failed.append(f)
+                continue
         try:
             scn = load_scenario(f)
         except ScenarioError as exc:
             if state["debug"]:
                 raise
-            typer.echo(str(exc), err=True)
+            say(str(exc), err=True)
             failed.append(f)
         else:
-            typer.echo(f"{f}: ok ({scn.metadata.name}: {scn.total_population:,} people, "
+            say(f"{f}: ok ({scn.metadata.name}: {scn.total_population:,} people, "
                        f"{len(scn.sites)} sites, {len(scn.destinations)} destinations)")
     if failed:
         raise typer.Exit(EXIT_INPUT)

@@ -11,8 +11,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from sim.analysis.compare import group_columns
+from sim.analysis.completion import COMPLETION
 from sim.analysis.stats import mean_ci
-from sim.kpis import headline
+from sim.kpis import CATALOGUE, headline
 from sim.plots.data import policies_of, select_policies
 from sim.plots.labels import axis_label, kpi_label
 from sim.plots.style import (
@@ -27,17 +29,12 @@ from sim.plots.style import (
     styled,
 )
 
-_IDS = ("run_id", "replication", "seed")
-
-
-_COMPARE_COLS = {"kpi", "direction", "n", "mean", "ci_low", "ci_high", "baseline", "n_pairs",
-                 "diff", "diff_ci_low", "diff_ci_high", "p_value", "p_holm", "rel_halfwidth",
-                 "verdict", "best", "in_best_subset", "indifference"}
-"""Columns of a ``sim.compare`` table that are not group columns (see sim.analysis.compare)."""
+OUTCOMES = (CATALOGUE["escaped"].pattern, COMPLETION)
+"""KPIs whose distributions across replications the outcomes figure shows by default."""
 
 
 def _group_columns(table: pd.DataFrame, by: str) -> list[str]:
-    return [c for c in table.columns if c not in _COMPARE_COLS and c != by and c not in _IDS]
+    return group_columns(table, by)
 
 
 @styled
@@ -149,8 +146,8 @@ def _rows(t: pd.DataFrame, by: str, multi: list[str]) -> int:
 
 
 @styled
-def outcome_distributions(kpis: pd.DataFrame, *, columns: Iterable[str] = ("escaped",
-                          "completion_day"), policies: Iterable[str] | str | None = None,
+def outcome_distributions(kpis: pd.DataFrame, *, columns: Iterable[str] = OUTCOMES,
+                          policies: Iterable[str] | str | None = None,
                           horizon: int | None = None, provenance: Any = None) -> Figure:
     """Empirical CDFs of KPIs per policy (default: escapes and completion day).
 
@@ -178,7 +175,7 @@ def outcome_distributions(kpis: pd.DataFrame, *, columns: Iterable[str] = ("esca
             ok = np.sort(v[np.isfinite(v)])
             k = ok.size
             any_nan |= k < n
-            text = p if k == n else f"{p}: {k}/{n} finished" if col == "completion_day" \
+            text = p if k == n else f"{p}: {k}/{n} finished" if col == COMPLETION \
                 else f"{p} ({n - k} n/a)"
             if k:
                 ys = np.arange(1, k + 1) / n
@@ -186,7 +183,7 @@ def outcome_distributions(kpis: pd.DataFrame, *, columns: Iterable[str] = ("esca
                 ys = np.concatenate([[0.0], ys])
                 ax.step(xs, ys, where="post", color=colours[p], lw=1.8, ls=styles[p],
                         label=text, gid=f"ecdf:{p}")
-            if k < n and col == "completion_day":
+            if k < n and col == COMPLETION:
                 # not finished: the curve stays at k/n up to the horizon (open marker there)
                 end = horizon if horizon else (float(np.nanmax(df[col])) if
                                                df[col].notna().any() else 1.0)
@@ -197,22 +194,22 @@ def outcome_distributions(kpis: pd.DataFrame, *, columns: Iterable[str] = ("esca
                 ax.scatter([end], [k / n], s=30, facecolors="white", edgecolors=colours[p],
                            linewidths=1.4, zorder=4)
             handles.append(Line2D([], [], color=colours[p], lw=1.8, ls=styles[p], label=text))
-        if col == "completion_day" and not df[col].notna().any():
+        if col == COMPLETION and not df[col].notna().any():
             ax.text(0.5, 0.5, "no run finished within the horizon", transform=ax.transAxes,
                     ha="center", va="center", color=GREY, fontsize=9)
         ax.set_ylim(-0.02, 1.04)
         ax.set_ylabel("share of replications at or below")
         ax.set_xlabel(f"{lab.unit}" if lab.unit else col)
-        if col == "completion_day" and horizon:
+        if col == COMPLETION and horizon:
             ax.axvline(horizon, color=GREY, ls=":", lw=1)
             ax.annotate("horizon", (horizon, 1.04), xytext=(-3, 0), textcoords="offset points",
                         ha="right", va="top", fontsize=7.5, color=GREY)
         ax.legend(handles=handles, loc="best", fontsize=7.5)
-        if col == "completion_day" and any_nan:
+        if col == COMPLETION and any_nan:
             notes.append("Completion day n/a = the programme did not finish within the "
                          "horizon: those runs keep the curve below 1 (dotted to the horizon, "
                          "open circle = share finished).")
-    if not notes and "completion_day" in cols:
+    if not notes and COMPLETION in cols:
         notes.append("Every run finished within the horizon.")
     return finish(fig, "Distribution of outcomes across replications", provenance,
                   " ".join(notes) or None)
@@ -223,7 +220,9 @@ def sweep_effect(kpis: pd.DataFrame, param: str, kpi: str, *,
                  policies: Iterable[str] | str | None = None, level: float = 0.95,
                  provenance: Any = None) -> Figure:
     """Mean of ``kpi`` (with its t-interval) against the sweep parameter ``param``, one line
-    per policy."""
+    per policy. The completion day is shown as its median with unfinished runs counted as
+    beyond the horizon (and its 95% interval); a median beyond the horizon is an open
+    triangle at the top of the panel."""
     df = select_policies(kpis, policies)
     pols = policies_of(df)
     colours = colours_for(pols)
@@ -241,15 +240,22 @@ def sweep_effect(kpis: pd.DataFrame, param: str, kpi: str, *,
     span = (max(pos.values()) - min(pos.values())) if len(pos) > 1 else 1.0
     for i, p in enumerate(pols):
         g = df[df["policy"] == p]
-        rows = [(pos[v], *mean_ci(g.loc[g[param] == v, kpi].to_numpy(dtype=float) *
-                                  lab.scale, level)) for v in order]
+        rows = [(pos[v], *_centre(g.loc[g[param] == v, kpi].to_numpy(dtype=float) *
+                                  lab.scale, kpi, level)) for v in order]
         xs = np.array([r[0] for r in rows]) + (i - (k - 1) / 2) * span * 0.012
         m = np.array([r[1] for r in rows])
         lo = np.array([r[2] for r in rows])
         hi = np.array([r[3] for r in rows])
-        ax.plot(xs, m, marker="o", color=colours[p], lw=1.6, ms=4, label=p, gid=f"sweep:{p}")
+        ax.plot(xs, np.where(np.isfinite(m), m, np.nan), marker="o", color=colours[p], lw=1.6,
+                ms=4, label=p, gid=f"sweep:{p}")
         ok = np.isfinite(lo)
-        ax.vlines(xs[ok], lo[ok], hi[ok], color=colours[p], lw=1.2)
+        ax.vlines(xs[ok], lo[ok], np.where(np.isfinite(hi[ok]), hi[ok], ax.get_ylim()[1]),
+                  color=colours[p], lw=1.2)
+        beyond = np.isinf(m)
+        if beyond.any():
+            ax.scatter(xs[beyond], np.full(beyond.sum(), 1.0), marker="^", s=40,
+                       facecolors="white", edgecolors=colours[p], zorder=4,
+                       transform=ax.get_xaxis_transform(), gid=f"beyond:{p}")
     if not numeric:
         ax.set_xticks(list(pos.values()), [str(v) for v in order])
     ax.set_xlabel(param)
@@ -257,6 +263,20 @@ def sweep_effect(kpis: pd.DataFrame, param: str, kpi: str, *,
     ax.legend(fontsize=8, title="policy", title_fontsize=8)
     n = df.groupby(["policy", param]).size()
     reps = int(n.min()) if len(n) else 0
-    return finish(fig, f"Sweep: {lab.name} by {param}", provenance,
-                  f"Points: mean over {reps}+ replications; bars: {level * 100:g}% t-interval.")
+    note = (f"Points: median over {reps}+ replications with the runs that never finish "
+            f"counted as beyond the horizon (open triangles: median beyond it); bars: its "
+            f"{level * 100:g}% interval." if kpi == COMPLETION else
+            f"Points: mean over {reps}+ replications; bars: {level * 100:g}% t-interval.")
+    return finish(fig, f"Sweep: {lab.name} by {param}", provenance, note)
+
+
+def _centre(values: np.ndarray, kpi: str, level: float) -> tuple[float, float, float]:
+    """Mean and t-interval; for the completion day its Kaplan-Meier median and interval."""
+    if kpi == COMPLETION:
+        from sim.analysis.completion import completion
+
+        c = completion(values, level=level)
+        return c.median, c.median_low, c.median_high
+    m, lo, hi, _ = mean_ci(values, level)
+    return m, lo, hi
 

@@ -75,8 +75,10 @@ def payer_costs(kpis: pd.DataFrame, *, keys: Mapping[str, Mapping[str, float]] |
     _share_panel(ax2, shares, pols, payers, keys or {}, rest, pcol)
     handles = [Patch(facecolor=pcol[p], label=p) for p in payers]
     fig.legend(handles=handles, loc="outside right upper", title="payer", fontsize=8)
-    note = ("Payers: ISO 3166 codes. Hatched bars: the key each policy's realised shares are "
-            "compared with (its reference rule). Numbers: shares in %.")
+    note = ("Payers: ISO 3166 codes. Hatched bars: the reference key each policy's realised "
+            "shares are compared with (the policy's reference: rule, the basis of "
+            "share_deviation), labelled with the policies it belongs to. Numbers: shares "
+            "in %.")
     if rest:
         note += f" 'others' = {', '.join(rest)}."
     zero = [p for p, t in zip(pols, totals) if t <= 0]
@@ -123,7 +125,8 @@ def _share_panel(ax, shares: pd.DataFrame, pols: list[str], payers: list[str],
             np.full(len(payers), np.nan)
         bars.append((p, v, False))
     for vec, owners in distinct:
-        who = "key" if len(owners) == len(pols) else "key: " + ", ".join(owners)
+        whose = "all policies" if len(owners) == len(pols) else ", ".join(owners)
+        who = f"reference key of {whose}"
         bars.append((who, np.array(vec, dtype=float), True))
     xs = np.arange(len(bars), dtype=float)
     if distinct:

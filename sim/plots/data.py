@@ -172,6 +172,16 @@ def observed_frame(observed: Any, scenario=None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
+def kpi_columns(kpis: pd.DataFrame, kpi: str) -> list[str]:
+    """Columns of a wide KPI table that hold catalogue KPI ``kpi`` (any dimension values)."""
+    out = []
+    for c in kpis.columns:
+        hit = parse_key(str(c))
+        if hit is not None and hit[0].key == kpi:
+            out.append(str(c))
+    return out
+
+
 def payer_columns(kpis: pd.DataFrame, kpi: str = "cost_by_payer") -> list[str]:
     """Payers of a by-payer KPI present in a wide KPI table, in column order."""
     out = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -39,6 +39,8 @@ class View:
     trips: pd.DataFrame | None
     provenance: Provenance
     point: dict = field(default_factory=dict)
+    payers: pd.DataFrame | None = None
+    """Cost per payer and day (when the folder keeps the payers table)."""
 
 
 @dataclass
@@ -179,7 +181,7 @@ def load_folder(folder: str | Path | Results) -> Folder:
     runs = res.runs
     kpis["variant"] = runs["variant"].to_numpy() if len(runs) == len(kpis) else kpis["scenario"]
     ids = kpis[["run_id", "variant"]]
-    daily, trips = res.daily, res.trips
+    daily, trips, payers = res.daily, res.trips, res.payers
     views = []
     for v in res.info.get("variants", []):
         label = v["label"]
@@ -190,93 +192,10 @@ def load_folder(folder: str | Path | Results) -> Folder:
         prov.replications = _reps(sub)
         views.append(View(label, _scenario(path / v["file"]), sub.reset_index(drop=True),
                           _of_variant(daily, ids, label), _of_variant(trips, ids, label), prov,
-                          v.get("point") or {}))
+                          v.get("point") or {}, _of_variant(payers, ids, label)))
     return Folder(path, res.kind, res.name, kpis, views, batch_provenance(res),
                   [p for p in res.policies if p in set(kpis["policy"])] or res.policies,
                   res, list(res.sweep_columns))
-
-
-# ----------------------------------------------------------------------------- figures
-@dataclass
-class FigureSpec:
-    name: str
-    title: str
-    make: Callable[[], Any]
-
-
-def figure_specs(folder: Folder) -> list[FigureSpec]:
-    """Every figure the folder's tables support, not yet drawn."""
-    from sim.plots import compare as cmp
-    from sim.plots import costs, maps, timeseries
-    from sim.plots.data import moved_from_kpis, moved_from_trips, policy_keys
-
-    specs: list[FigureSpec] = []
-    many = len(folder.views) > 1
-    for view in folder.views:
-        tag = f"-{_safe(view.label)}" if many else ""
-        where = f" ({view.label})" if many else ""
-        scn, prov, daily = view.scenario, view.provenance, view.daily
-        pols = [p for p in folder.policies if p in set(view.kpis["policy"])]
-        if daily is not None and len(daily):
-            specs.append(FigureSpec(f"transfers{tag}", "Cumulative transfers" + where,
-                                    lambda d=daily, s=scn, p=prov: timeseries.cumulative_transfers(
-                                        d, scenario=s, provenance=p)))
-            specs.append(FigureSpec(f"population{tag}", "People at each site" + where,
-                                    lambda d=daily, s=scn, p=prov: timeseries.site_population(
-                                        d, scenario=s, provenance=p)))
-            specs.append(FigureSpec(f"beds{tag}", "Bed occupancy" + where,
-                                    lambda d=daily, s=scn, p=prov: timeseries.bed_occupancy(
-                                        d, scenario=s, provenance=p)))
-            specs.append(FigureSpec(f"blocking{tag}", "Binding constraints" + where,
-                                    lambda d=daily, p=prov: timeseries.blocking(
-                                        d, provenance=p)))
-        if any(c.startswith("cost:payer:") for c in view.kpis.columns):
-            specs.append(FigureSpec(
-                f"costs{tag}", "Costs by payer" + where,
-                lambda k=view.kpis, s=scn, p=prov, ps=pols: costs.payer_costs(
-                    k, keys=policy_keys(s, ps), provenance=p)))
-        if "escaped" in view.kpis.columns:
-            horizon = scn.metadata.horizon_days if scn is not None else None
-            cols = [c for c in ("escaped", "completion_day") if c in view.kpis.columns]
-            specs.append(FigureSpec(
-                f"outcomes{tag}", "Distributions of escapes and completion" + where,
-                lambda k=view.kpis, c=cols, h=horizon, p=prov: cmp.outcome_distributions(
-                    k, columns=c, horizon=h, provenance=p)))
-        if scn is not None:
-            moved = None
-            if view.trips is not None and len(view.trips):
-                reps = view.kpis.groupby("policy")["replication"].nunique().to_dict()
-                moved = moved_from_trips(view.trips, {str(k): v for k, v in reps.items()})
-            elif any(c.startswith("moved:") for c in view.kpis.columns):
-                moved = moved_from_kpis(view.kpis)
-            if moved is not None:
-                specs.append(FigureSpec(f"flows{tag}", "Flow map" + where,
-                                        lambda s=scn, m=moved, p=prov: maps.flow_map(
-                                            s, m, provenance=p)))
-                if len(pols) > 1:  # one detailed, labelled map of the baseline policy
-                    first = folder.baseline_policy()
-                    specs.append(FigureSpec(
-                        f"flows-{_safe(first)}{tag}", f"Flow map under {first}" + where,
-                        lambda s=scn, m=moved, p=prov, f=first: maps.flow_map(
-                            s, m, policies=f, provenance=p,
-                            title=f"Where people were moved under {f}")))
-    if folder.compare is not None and len(folder.compare):
-        specs.append(FigureSpec("forest", "Policy comparison (paired differences)",
-                                lambda: cmp.forest(folder.compare,
-                                                   provenance=folder.provenance)))
-    for param in folder.sweep_columns:
-        for kpi in ("escaped", "completion_day", "cost_total", "transferred"):
-            if kpi in folder.kpis.columns and folder.kpis[param].nunique() > 1:
-                specs.append(FigureSpec(
-                    f"sweep-{_safe(param)}-{kpi}", f"{kpi} against {param}",
-                    lambda k=kpi, pa=param: cmp.sweep_effect(folder.kpis, pa, k,
-                                                             provenance=folder.provenance)))
-    return specs
-
-
-def _safe(text: str) -> str:
-    keep = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in str(text))
-    return keep.strip("._")[:80] or "x"
 
 
 def plot_folder(folder: str | Path | Results, formats: Iterable[str] = ("png",),
@@ -293,6 +212,8 @@ def plot_folder(folder: str | Path | Results, formats: Iterable[str] = ("png",),
     except OSError as exc:
         raise OutputError(f"cannot create {out} ({exc.strerror or exc})") from None
     written: list[Path] = []
+    from sim.plots.specs import figure_specs
+
     for spec in figure_specs(data):
         try:
             fig = spec.make()
@@ -316,8 +237,12 @@ def _formats(formats: Iterable[str] | str) -> list[str]:
         if not f:
             continue
         if f not in FORMATS:
+            from difflib import get_close_matches
+
+            near = get_close_matches(f, FORMATS, n=1, cutoff=0.5)
+            hint = f"; did you mean '{near[0]}'?" if near else ""
             raise OutputError(f"unknown figure format '{f}' (expected one of: "
-                              f"{', '.join(FORMATS)})")
+                              f"{', '.join(FORMATS)}){hint}")
         if f not in out:
             out.append(f)
     if not out:

@@ -232,8 +232,8 @@ def bed_occupancy(daily: pd.DataFrame, *, scenario=None,
     colours = colours_for(pols)
     styles = linestyles_for(pols)
     x, is_date = time_column(df)
-    fig, axes = new_figure(len(dests), panel=(4.4, 2.9), sharex=True)
-    same_capacity = True
+    fig, axes = new_figure(len(dests), ncols=min(len(dests), 2), panel=(6.2, 3.6),
+                           sharex=True)
     for ax, did in zip(axes, dests):
         ax.set_title(names.get(did, did), loc="left")
         if df.empty:
@@ -243,25 +243,41 @@ def bed_occupancy(daily: pd.DataFrame, *, scenario=None,
         for p in pols:
             _draw_bands(ax, q[q["policy"] == p], x, colours[p], p, ls=styles[p])
         if f"beds:{did}" in df.columns:
-            cap = bands(df, f"beds:{did}", quantiles=(0.5,))
-            per = {p: cap.loc[cap["policy"] == p, "q50"].to_numpy() for p in pols}
-            first = per[pols[0]]
-            identical = all(len(v) == len(first) and np.array_equal(v, first)
-                            for v in per.values())
-            same_capacity &= identical
-            for p in (pols[:1] if identical else pols):
-                c = cap[cap["policy"] == p]
-                ax.step(c[x], c["q50"], where="post", color="#333333" if identical else
-                        colours[p], lw=0.9, ls=CAPACITY_LS, alpha=0.9, gid=f"capacity:{p}")
+            _capacity(ax, bands(df, f"beds:{did}", quantiles=(0.5,)), pols, x, colours)
         ax.set_ylim(bottom=0)
         ax.set_ylabel("people")
         thousands(ax)
         date_axis(ax, is_date)
-    label = "bed capacity" if same_capacity else "bed capacity (thin, policy colour)"
-    cap_handle = Line2D([], [], color="#333333", lw=0.9, ls=CAPACITY_LS, label=label)
+    cap_handle = Line2D([], [], color="#333333", lw=1.3, ls=CAPACITY_LS,
+                        label="bed capacity (labelled with its policies)")
     _band_legend(fig, colours, [cap_handle])
     return finish(fig, "Occupancy of reception facilities in Iraq against bed capacity",
-                  provenance, BAND_NOTE + " Capacity: median across replications.")
+                  provenance, BAND_NOTE + " Capacity: median across replications, one dotted "
+                  "line per distinct capacity, labelled with the policies it belongs to.")
+
+
+def _capacity(ax, cap: pd.DataFrame, pols: list[str], x: str, colours: dict) -> None:
+    """One step line per distinct capacity series, labelled at its end with the policies
+    that share it (a pooled fund that buys beds gives its policies a line of their own)."""
+    groups: list[tuple[np.ndarray, list[str]]] = []
+    for p in pols:
+        v = cap.loc[cap["policy"] == p, "q50"].to_numpy()
+        for known, owners in groups:
+            if len(known) == len(v) and np.array_equal(known, v):
+                owners.append(p)
+                break
+        else:
+            groups.append((v, [p]))
+    for i, (v, owners) in enumerate(groups):
+        c = cap[cap["policy"] == owners[0]]
+        one = len(groups) == 1
+        colour = "#333333" if one else colours[owners[0]]
+        ax.step(c[x], v, where="post", color=colour, lw=1.3, ls=CAPACITY_LS, alpha=0.95,
+                gid=f"capacity:{'+'.join(owners)}")
+        text = "beds" if one else "beds: " + ", ".join(owners)
+        ax.annotate(text, (c[x].iloc[-1], v[-1]), xytext=(-2, 3 + 10 * i),
+                    textcoords="offset points", ha="right", va="bottom", fontsize=7.5,
+                    color=colour, gid=f"capacity-label:{'+'.join(owners)}")
 
 
 @styled

@@ -4,8 +4,11 @@
 ``validate_history(path)`` runs the replications and compares, at each observation date, the
 observed count with the model's mean (and 95% t-interval, and range over replications) of
 the same measure (``departed``: people who had left for Iraq by the end of that day, or
-``arrived``). The averaged relative difference is the mean of |model mean - observed| /
-observed over the observations, as ``sim run`` prints it. ``history_figure`` draws it.
+``arrived``). A point that every replication reproduces exactly is *fixed by the inputs*
+(a cap set from that very count binds), so it is an input, not a check: it is shown as such
+and left out of the averaged relative difference, the mean of |model mean - observed| /
+observed over the points that check the model. ``history_figure`` draws it in the style of
+every other figure (:mod:`sim.plots.style`).
 """
 
 from __future__ import annotations
@@ -32,14 +35,28 @@ class HistoryReport:
     points: pd.DataFrame
     """One row per observation: date, day, measure, observed, model_mean, model_low,
     model_high (95% t-interval of the mean), model_min, model_max (over replications),
-    error (model mean - observed), rel_error, inside_range, source."""
+    error (model mean - observed), rel_error, inside_range, role ("input": every replication
+    gives the observed count, so the point was set by the inputs; else "check"), source."""
     daily: pd.DataFrame
     """Per replication and day: replication, day, date, departed, transferred."""
 
     @property
+    def checks(self) -> pd.DataFrame:
+        """The points that check the model (not fixed by the inputs)."""
+        return self.points[self.points["role"] == "check"]
+
+    @property
     def averaged_relative_difference(self) -> float:
-        """Mean of |relative error| over the observations."""
-        return float(self.points["rel_error"].abs().mean())
+        """Mean of |relative error| over the points that check the model."""
+        return float(self.checks["rel_error"].abs().mean())
+
+    def summary_line(self) -> str:
+        inputs = int((self.points["role"] == "input").sum())
+        left = (f"; {inputs} point(s) fixed by the inputs (every replication gives the "
+                f"observed count) left out" if inputs else "")
+        return (f"averaged relative difference: {self.averaged_relative_difference:.1%} "
+                f"(mean of |model mean - observed| / observed over {len(self.checks)} "
+                f"points{left})")
 
 
 def validate_history(path: str | Path, replications: int | None = None,
@@ -50,13 +67,21 @@ def validate_history(path: str | Path, replications: int | None = None,
     """
     import pandas as pd
 
-    from sim.analysis.summary import compare_observed
+    from sim.analysis.summary import history_points
     from sim.scenario import load_scenario
     from sim.scenario.errors import Problem, ScenarioError
     from sim.simulation import simulate
 
     path = Path(path)
     scn = load_scenario(path)
+    if policy is not None and policy not in scn.policies:
+        from difflib import get_close_matches
+
+        near = get_close_matches(policy, list(scn.policies), n=1)
+        hint = f"; did you mean '{near[0]}'?" if near else ""
+        raise ScenarioError([Problem(str(path), None, "policies",
+                                     f"unknown policy '{policy}' (expected one of: "
+                                     f"{', '.join(scn.policies) or 'none defined'}){hint}")])
     if not scn.observed:
         raise ScenarioError([Problem(str(path), None, "observed",
                                      "no observations to compare with (expected an observed: "
@@ -69,86 +94,21 @@ def validate_history(path: str | Path, replications: int | None = None,
         d = res.daily[["day", "date", "departed", "transferred"]]
         frames.append(d.assign(policy=policy or "none", replication=rep))
     daily = pd.concat(frames, ignore_index=True)
-    table = compare_observed(scn, daily)
-    rows = []
-    horizon = scn.metadata.horizon_days
-    for _, r in table.iterrows():
-        column = "departed" if r["measure"] == "departed" else "transferred"
-        at = daily.loc[daily["day"] == min(int(r["day"]), horizon - 1), column]
-        rows.append({
-            "date": r["date"], "day": int(r["day"]), "measure": r["measure"],
-            "observed": int(r["observed"]), "model_mean": float(r["model_mean"]),
-            "model_low": float(r["model_low"]), "model_high": float(r["model_high"]),
-            "model_min": float(at.min()), "model_max": float(at.max()),
-            "error": float(r["model_mean"] - r["observed"]),
-            "rel_error": float(r["rel_error"]),
-            "inside_range": bool(at.min() <= r["observed"] <= at.max()),
-            "source": r["source"],
-        })
-    points = pd.DataFrame(rows)
+    points = history_points(scn, daily)
     return HistoryReport(scn, path, policy, reps, root, points,
                          daily.drop(columns="policy"))
 
 
 def history_figure(report: HistoryReport) -> Figure:
-    """Model (mean, 95% CI of the mean, range over replications) against the observed counts:
-    the observation window (left) and the whole horizon (right)."""
-    import matplotlib.dates as mdates
-    import numpy as np
-    import pandas as pd
-    from matplotlib.figure import Figure
+    """Model against the observed counts, in the style of every figure
+    (:func:`sim.plots.history.observed_history`)."""
+    from sim.plots.history import observed_history
+    from sim.plots.style import Provenance
 
-    from sim.analysis.stats import mean_ci
-
-    pts = report.points
-    measures = sorted(set(pts["measure"]))
-    column = "departed" if measures == ["departed"] else "transferred"
-    what = "departed for Iraq" if column == "departed" else "arrived in Iraq"
-    g = report.daily.groupby("day")[column]
-    days = np.array(sorted(report.daily["day"].unique()))
-    dates = pd.to_datetime(report.daily.groupby("day")["date"].first().loc[days].to_numpy())
-    stats = np.array([mean_ci(g.get_group(d).to_numpy(dtype=float)) for d in days])
-    mean, low, high = stats[:, 0], stats[:, 1], stats[:, 2]
-    lo, hi = g.min().loc[days].to_numpy(), g.max().loc[days].to_numpy()
-    fig = Figure(figsize=(11, 4.6), layout="constrained")
-    axes = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
-    last = int(pts["day"].max())
-    window = min(len(days), last + max(7, last // 3))
-    obs_dates = pd.to_datetime(pts["date"])
-    for ax, n in ((axes[0], window), (axes[1], len(days))):
-        sl = slice(0, n)
-        ax.fill_between(dates[sl], lo[sl], hi[sl], color="#56B4E9", alpha=0.25, lw=0,
-                        label="range over replications")
-        if np.isfinite(low).any():
-            ax.fill_between(dates[sl], low[sl], high[sl], color="#0072B2", alpha=0.35, lw=0,
-                            label="95% CI of the mean")
-        ax.plot(dates[sl], mean[sl], color="#0072B2", lw=1.8, label="model mean")
-        ax.scatter(obs_dates, pts["observed"], color="black", zorder=5, s=28,
-                   label="observed")
-        ax.set_ylabel(f"people {what} (cumulative)")
-        ax.set_ylim(bottom=0)
-        ax.grid(alpha=0.3)
-        ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=6))
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
-        ax.yaxis.set_major_formatter("{x:,.0f}")
-    ax = axes[0]
-    for i, (_, r) in enumerate(pts.iterrows()):
-        x = pd.Timestamp(r["date"])
-        ax.plot([x, x], [r["observed"], r["model_mean"]], color="black", lw=0.8, ls=":")
-        ax.annotate(f"{r['rel_error']:+.0%}", (x, max(r["observed"], r["model_mean"])),
-                    xytext=(3, 4 if i % 2 == 0 else 14), textcoords="offset points",
-                    fontsize=8)
-    ax.set_title("observation window", fontsize=10)
-    axes[1].set_title("whole horizon", fontsize=10)
-    axes[0].legend(loc="upper left", fontsize=8)
     m = report.scenario.metadata
-    fig.suptitle(f"{m.name}: model vs observed cumulative transfers "
-                 f"(averaged relative difference {report.averaged_relative_difference:.1%})",
-                 fontsize=11)
-    fig.text(0.005, 0.005, f"{report.replications} replications, seed {report.seed}, policy "
-                           f"{report.policy or 'none'}; error = (model mean - observed) / "
-                           f"observed", fontsize=7.5, color="#555555")
-    return fig
+    prov = Provenance(scenario=m.name, replications=report.replications, seed=report.seed,
+                      source=f"policy {report.policy or 'none'}")
+    return observed_history(report.daily, report.points, provenance=prov)
 
 
 def save_figure(fig: Figure, path: str | Path) -> Path:
@@ -172,7 +132,9 @@ def save_figure(fig: Figure, path: str | Path) -> Path:
         raise OutputError(f"cannot create {path.parent} ({exc.strerror or exc})") from None
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
-        fig.savefig(tmp, format=suffix, dpi=130)
+        from sim.plots.style import save
+
+        save(fig, tmp, suffix)
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
@@ -191,6 +153,6 @@ def fmt_points(report: HistoryReport) -> list[dict[str, Any]]:
             "model": f"{r['model_mean']:,.0f}{ci}",
             "range": f"{r['model_min']:,.0f}-{r['model_max']:,.0f}",
             "error": f"{r['error']:+,.0f}", "relative": f"{r['rel_error']:+.1%}",
-            "source": r["source"],
+            "role": r["role"], "source": r["source"],
         })
     return out

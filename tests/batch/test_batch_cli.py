@@ -77,7 +77,7 @@ def test_cli_compare_prints_and_writes_tables(tmp_path):
     run_batch(spec, out, workers=0, progress=False)
     cli = _invoke("compare", str(out), "--by", "fleets.road.units", "--baseline", "1")
     assert cli.exit_code == 0, cli.stderr
-    assert "escaped" in cli.stdout and "than 1 by" in cli.stdout
+    assert "Escapes (gross)" in cli.stdout and "clearly" in cli.stdout
     assert f"wrote {out / 'compare.csv'}" in cli.stdout
     csv = pd.read_csv(out / "compare.csv")
     parquet = pd.read_parquet(out / "compare.parquet")

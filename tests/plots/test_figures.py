@@ -160,9 +160,10 @@ def test_payer_costs_bars_and_shares_against_key(batch, baseline):
     assert len(ax.patches) == 2 * len(payers)  # one bar segment per policy and payer
     check_units(ax, "USD million")
     labels = [t.get_text() for t in ax2.get_xticklabels()]
-    assert labels == ["iraq_alone", "eu_key", "key"]  # both policies share one key
+    # both policies share one key, and the label says whose it is
+    assert labels == ["iraq_alone", "eu_key", "reference key of all policies"]
     # the stacked shares of each bar add up to 100%
-    for name in ("iraq_alone", "eu_key", "key"):
+    for name in ("iraq_alone", "eu_key", "reference key of all policies"):
         tops = [p.get_height() for p in ax2.patches if p.get_gid().startswith(f"share:{name}:")]
         assert sum(tops) == pytest.approx(100, abs=1e-3)
 

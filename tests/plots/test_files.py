@@ -15,7 +15,10 @@ from tests.plots import stored
 runner = CliRunner()
 PNG = b"\x89PNG\r\n\x1a\n"
 DAILY = {"transfers", "population", "beds", "blocking"}
-KPI = {"costs", "outcomes", "flows", "flows-iraq_alone", "forest"}
+KPI = {"costs", "costs-shares", "tradeoff", "outcomes", "flows", "flows-iraq_alone", "forest"}
+RUN = {"costs-budgets", "transfers-history"}
+"""Figures of a `sim run` folder of the replay: it keeps the payers table, daily series of
+every day, and the scenario has observed counts."""
 
 
 @pytest.fixture()
@@ -42,7 +45,7 @@ def test_plot_folder_on_a_batch_store(batch_copy):
 def test_plot_folder_on_a_run_folder(tmp_path, run_dir):
     folder = stored.copy_of(run_dir, tmp_path)
     written = plot_folder(folder, formats=("png", "svg"), strict=True)
-    assert names(written) == DAILY | KPI
+    assert names(written) == DAILY | KPI | RUN
     assert {p.suffix for p in written} == {".png", ".svg"}
     svg = (folder / "figures" / "transfers.svg").read_text()
     assert svg.lstrip().startswith("<?xml") and "Cumulative transfers" in svg
@@ -58,7 +61,7 @@ def test_a_batch_without_daily_series_gets_the_kpi_figures_and_sweeps(tmp_path):
     assert not any(n.startswith(tuple(DAILY)) for n in got)
     assert {"sweep-fleets.road_convoy.units-escaped",
             "sweep-fleets.road_convoy.units-transferred"} <= got
-    assert {n for n in got if n.startswith("costs-")} == {
+    assert {n for n in got if n.startswith("costs-short")} == {
         "costs-short_fleets.road_convoy.units_5", "costs-short_fleets.road_convoy.units_15"}
 
 

@@ -75,6 +75,18 @@ def test_batch_report_content(batch_report):
     assert "Package versions" in text and "numpy" in text
 
 
+def test_reports_embed_the_analysts_figures(batch_report, run_report):
+    batch = batch_report.read_text(encoding="utf-8")
+    for fig in ("tradeoff", "costs-shares", "costs", "beds", "forest"):
+        assert f'id="fig-{fig}"' in batch, fig
+    assert ">Trade-offs between policies</h2>" in batch
+    run = run_report.read_text(encoding="utf-8")
+    for fig in ("costs-budgets", "transfers-history", "tradeoff"):
+        assert f'id="fig-{fig}"' in run, fig
+    # completion is described by its median and the share finished, never a bare mean
+    assert "finished" in batch and "median" in batch
+
+
 def test_run_report_compares_with_observations(run_report):
     text = run_report.read_text(encoding="utf-8")
     assert "Model against observed cumulative transfers" in text

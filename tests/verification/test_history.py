@@ -36,7 +36,8 @@ def test_every_observation_is_compared(report):
     for _, r in pts.iterrows():
         assert r["error"] == pytest.approx(r["model_mean"] - r["observed"])
         assert r["rel_error"] == pytest.approx(r["error"] / r["observed"])
-    assert report.averaged_relative_difference == pytest.approx(pts["rel_error"].abs().mean())
+    checks = pts[pts["role"] == "check"]
+    assert report.averaged_relative_difference == pytest.approx(checks["rel_error"].abs().mean())
 
 
 def test_same_numbers_as_sim_run(report):
@@ -45,7 +46,18 @@ def test_same_numbers_as_sim_run(report):
     table = compare_observed(report.scenario, daily)
     pd.testing.assert_series_equal(table["model_mean"], report.points["model_mean"],
                                    check_names=False)
-    assert math.isclose(table["rel_error"].abs().mean(), report.averaged_relative_difference)
+    checks = table["role"] == "check"
+    assert (table["role"] == report.points["role"]).all()
+    assert math.isclose(table.loc[checks, "rel_error"].abs().mean(),
+                        report.averaged_relative_difference)
+
+
+def test_points_fixed_by_the_inputs_are_not_checks(report):
+    # a point is an input exactly when every replication reproduces the observed count
+    pts = report.points
+    fixed = (pts["model_min"] == pts["model_max"]) & (pts["model_min"] == pts["observed"])
+    assert ((pts["role"] == "input") == fixed).all()
+    assert len(report.checks) == (~fixed).sum()
 
 
 def test_model_column_matches_each_observations_measure(report):
@@ -58,9 +70,17 @@ def test_model_column_matches_each_observations_measure(report):
 def test_figure(report):
     fig = history_figure(report)
     assert len(fig.axes) == 2
-    obs = [c for ax in fig.axes for c in ax.collections if c.get_label() == "observed"]
-    assert len(obs) == 2 and all(len(c.get_offsets()) == len(report.points) for c in obs)
-    assert "averaged relative difference" in fig._suptitle.get_text()
+    for ax in fig.axes:  # every observation once, as a check or as an input
+        obs = {c.get_gid(): len(c.get_offsets()) for c in ax.collections
+               if str(c.get_gid()).startswith("observed:")}
+        assert obs == {"observed:check": len(report.checks),
+                       "observed:input": len(report.points) - len(report.checks)}
+    texts = {t.get_gid(): t.get_text() for t in fig.texts}
+    assert f"averaged relative difference {report.averaged_relative_difference:.1%}" in \
+        texts["title"]
+    assert "sim " in texts["provenance"] and "seed" in texts["provenance"]
+    errors = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "rel-error"]
+    assert errors == [f"{e:+.0%}" for e in report.checks["rel_error"]]
 
 
 def test_cli_prints_points_and_average_and_writes_the_figure(tmp_path):

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.nightly
 @pytest.fixture(autouse=True)
 def seed_of_the_day(monkeypatch):
     seed = int(dt.date.today().strftime("%Y%m%d"))
-    monkeypatch.setattr(C, "ROOT_SEED", seed)
+    monkeypatch.setattr(C.base, "ROOT_SEED", seed)
     return seed
 
 

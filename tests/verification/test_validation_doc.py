@@ -46,7 +46,7 @@ def _stub_text() -> str:
                             pd.DataFrame(columns=["date", "measure", "observed", "model_mean",
                                                   "model_low", "model_high", "model_min",
                                                   "model_max", "error", "rel_error",
-                                                  "source"]), pd.DataFrame())
+                                                  "role", "source"]), pd.DataFrame())
     info = Meta("date", sim.__version__, "commit", "3", "np", "simpy", "fast", 0.0)
     return render(stub_results(), history, info, {"bad_scenarios": 0, "bad_batches": 0},
                   "figure.png")
