@@ -9,7 +9,9 @@ import difflib
 from collections.abc import Iterator
 from typing import Any
 
+from sim.costs import COST_CATEGORIES
 from sim.rules import Context, RuleError, check_ref
+from sim.scenario.base import MAX_PEOPLE
 from sim.scenario.policies import Policy
 from sim.scenario.schema import Scenario
 from sim.scenario.shares import policy_shares
@@ -17,13 +19,49 @@ from sim.scenario.shares import policy_shares
 Finding = tuple[tuple, str]
 
 
+MAX_CELLS = 20_000_000
+"""Largest daily record of the model: days x (sites + destinations) x groups of people, and
+the size of a policy's share tables; a run keeps a few arrays of this many 64-bit numbers
+(160 MB each) in every worker."""
+
+
 def check_references(scn: Scenario, data: dict[str, Any] | None = None) -> list[Finding]:
     """Every problem a schema cannot see: unknown ids, dates outside the horizon, overlaps."""
-    out: list[Finding] = []
+    out: list[Finding] = list(_size(scn))
+    if out:  # too big to check further (a policy's share tables are computed below)
+        return out
     for check in (_people, _controllers, _sites, _dispositions, _routes, _dates, _timeline,
                   _escapes, _policies):
         out.extend(check(scn))
     return out
+
+
+def _size(scn: Scenario) -> Iterator[Finding]:
+    """The whole population within :data:`MAX_PEOPLE`, and the model's arrays within
+    :data:`MAX_CELLS` (so that no accepted scenario runs out of memory)."""
+    total = scn.total_population
+    if total > MAX_PEOPLE:
+        yield ("sites",), (f"{total:,} people in all sites together (expected at most "
+                           f"{MAX_PEOPLE:,}: each may need a trip of their own, and the model "
+                           f"simulates every trip)")
+    groups = len({(nat, cat) for site in scn.sites.values()
+                  for nat, cats in site.population.items() for cat in cats})
+    places = len(scn.sites) + len(scn.destinations)
+    days = scn.metadata.horizon_days + 1
+    cells = days * places * groups
+    if cells > MAX_CELLS:
+        yield ("sites",), (f"the model's daily record would hold {cells:,} numbers ({days} days "
+                           f"x {places} sites and destinations x {groups} groups of people) "
+                           f"(expected at most {MAX_CELLS:,}: fewer sites, nationalities, "
+                           f"categories or days)")
+    n = len(scn.countries)
+    tables = len(COST_CATEGORIES) * places * (len(scn.controllers) + 1) * n * n
+    if scn.policies and tables > MAX_CELLS:
+        yield ("countries",), (f"each policy's share tables would hold {tables:,} numbers "
+                               f"({n} countries x {n} payers x {places} places x "
+                               f"{len(scn.controllers) + 1} custodians x "
+                               f"{len(COST_CATEGORIES)} cost categories) (expected at most "
+                               f"{MAX_CELLS:,}: fewer countries or places)")
 
 
 def _unknown(kind: str, ref: str, known) -> str:
