@@ -6,6 +6,7 @@ Each check yields ``(path, message)``; the loader adds file and line. Paths foll
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -266,7 +267,8 @@ def _policies(scn: Scenario) -> Iterator[Finding]:
     scenario gets valid shares under it."""
     for name, policy in scn.policies.items():
         base = ("policies", name)
-        found = list(_policy(name, policy, base, scn))
+        found = list(_non_finite(policy.model_dump(by_alias=True), base))
+        found += list(_policy(name, policy, base, scn)) if not found else []
         yield from found
         if found:
             continue
@@ -277,6 +279,20 @@ def _policies(scn: Scenario) -> Iterator[Finding]:
         except Exception as exc:  # a user's rule failed: report it, do not crash the loader
             yield base + ("rule",), (f"rule '{policy.rule}' failed while computing shares: "
                                      f"{type(exc).__name__}: {exc}")
+
+
+def _non_finite(value: Any, path: tuple) -> Iterator[Finding]:
+    """Infinite or NaN numbers anywhere, e.g. in the parameters of a rule without a schema
+    (every typed field is finite already)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        yield path, f"invalid value {value!r} (expected a finite number; .inf and .nan are " \
+                    f"not numbers a scenario can hold)"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _non_finite(item, path + (key,))
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _non_finite(item, path + (i,))
 
 
 def _policy(name: str, p: Policy, base: tuple, scn: Scenario) -> Iterator[Finding]:

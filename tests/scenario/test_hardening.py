@@ -114,6 +114,17 @@ def test_a_huge_file_is_refused_before_parsing_with_its_line(tmp_path):
     assert p.line == MAX_BYTES // len(line.format(0)) + 1
 
 
+def test_a_50_mb_file_is_refused_at_once(tmp_path):
+    big = tmp_path / "big.yaml"
+    with open(big, "wb") as f:  # 50 MB (sparse: no line breaks, so the problem is on line 1)
+        f.truncate(50 * 1024 * 1024)
+    start = time.perf_counter()
+    (p,) = _problems(big)
+    assert time.perf_counter() - start < 1.0 and p.line == 1
+    assert p.message == (f"file too large: it passes 2 MiB at line 1 (expected a scenario or "
+                         f"spec of at most {MAX_BYTES:,} bytes)")
+
+
 def test_deep_nesting_through_aliases_is_located(tmp_path):
     # each anchor nests the previous one two levels deeper than the text shows
     lines = ["a0: &a0 [1]"] + [f"a{i}: &a{i} [[*a{i - 1}]]" for i in range(1, 40)]
@@ -298,3 +309,19 @@ def test_more_replications_than_a_batch_may_plan_are_refused(tmp_path):
     with pytest.raises(OutputError, match="from 1 to 100,000"):
         run_batch(spec, tmp_path / "out", replications=10**12, workers=0, progress=False)
     assert not (tmp_path / "out").exists()
+
+
+def test_no_infinite_number_even_in_a_free_rule_s_parameters():
+    # a registered rule without a parameter schema gets its params as written: they are
+    # still checked for .inf and .nan, at their place
+    from sim.rules.registry import register_rule, unregister_rule
+
+    register_rule("test_free_rule")(lambda entry, ctx, params: {"IRQ": 1.0})
+    try:
+        (p,) = _problems(TINY, overrides={"policies": {"p": {
+            "rule": "test_free_rule", "params": {"levels": [1.0, float("nan")]}}}})
+        assert p.path == "policies.p.params.levels.1" and "expected a finite number" in p.message
+        assert load_scenario(TINY, overrides={"policies": {"p": {
+            "rule": "test_free_rule", "params": {"levels": [1.0, 2.0]}}}}).policies
+    finally:
+        unregister_rule("test_free_rule")
