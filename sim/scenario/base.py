@@ -23,11 +23,10 @@ MAX_COUNT = 10**9
 """Largest count (people, beds, seats, units ...). Counts are 64-bit integers summed over
 sites, groups and up to 3650 days: 10^9 x 3650 stays below 2^53, where floats (costs,
 shares) still count every person exactly."""
-MAX_PEOPLE = 10**6
-"""Most people in all sites together (about 30 times the shipped scenarios): each person may
-need a trip of their own (one seat, or people arriving one by one), and the model simulates
-and records every trip (about 0.2 ms and 1.5 kB each), so a run stays within minutes and
-about a GB."""
+MAX_TRIPS = 10**6
+"""Most trips a run may need (see :func:`sim.scenario.checks.most_trips`): the model
+simulates and records every trip (about 0.2 ms and 1.5 kB each), so a run stays within
+minutes and about a GB. The shipped scenarios need at most about 10,000."""
 MAX_MONEY = 1e13
 """Largest amount of money (USD) in one field: about a tenth of the world's yearly GDP. Costs
 multiply it by at most 10^9 people and 3650 days, far below the float range."""

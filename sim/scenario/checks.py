@@ -12,7 +12,7 @@ from typing import Any
 
 from sim.costs import COST_CATEGORIES
 from sim.rules import Context, RuleError, check_ref
-from sim.scenario.base import MAX_PEOPLE
+from sim.scenario.base import MAX_COUNT, MAX_TRIPS
 from sim.scenario.policies import Policy
 from sim.scenario.schema import Scenario
 from sim.scenario.shares import policy_shares
@@ -37,16 +37,51 @@ def check_references(scn: Scenario, data: dict[str, Any] | None = None) -> list[
     return out
 
 
+def _groups(scn: Scenario) -> int:
+    return len({(nat, cat) for site in scn.sites.values()
+                for nat, cats in site.population.items() for cat in cats})
+
+
+def most_trips(scn: Scenario) -> tuple[int, str | None]:
+    """An upper bound on the trips of any run of ``scn``, and the fleet with the smallest
+    load on a route (None without routes).
+
+    Nobody is moved twice (nobody comes back from Iraq), and a trip carries at least the
+    smallest load of its fleet (min_load, or seats if fewer) unless it takes everyone a
+    transfer pair has waiting, Iraq's last places or a destination's last beds that never
+    free. A pair's queue refills only when a disposition starts for a group or recaptured
+    people come back (at most once a day), so: people / smallest load + pairs x (groups + 1
+    + days if recaptures) + destinations + timeline events + 1."""
+    loads = {r.fleet: min(scn.fleets[r.fleet].min_load, scn.fleets[r.fleet].seats)
+             for r in scn.routes if r.fleet in scn.fleets}
+    if not loads:
+        return 0, None
+    fleet = min(loads, key=loads.get)
+    pairs = len({(r.origin, r.destination) for r in scn.routes})
+    refills = _groups(scn) + 1 + (scn.metadata.horizon_days if scn.escapes.recapture else 0)
+    full = -(-scn.total_population // loads[fleet])
+    return (full + pairs * refills + len(scn.destinations) + len(scn.conflict.timeline) + 1,
+            fleet)
+
+
 def _size(scn: Scenario) -> Iterator[Finding]:
-    """The whole population within :data:`MAX_PEOPLE`, and the model's arrays within
-    :data:`MAX_CELLS` (so that no accepted scenario runs out of memory)."""
+    """The whole population within :data:`MAX_COUNT`, the trips within :data:`MAX_TRIPS`,
+    and the model's arrays within :data:`MAX_CELLS` (so that no accepted scenario takes
+    hours or runs out of memory)."""
     total = scn.total_population
-    if total > MAX_PEOPLE:
+    if total > MAX_COUNT:
         yield ("sites",), (f"{total:,} people in all sites together (expected at most "
-                           f"{MAX_PEOPLE:,}: each may need a trip of their own, and the model "
-                           f"simulates every trip)")
-    groups = len({(nat, cat) for site in scn.sites.values()
-                  for nat, cats in site.population.items() for cat in cats})
+                           f"{MAX_COUNT:,}: counts are summed over sites and days in 64-bit "
+                           f"integers)")
+        return
+    trips, fleet = most_trips(scn)
+    if trips > MAX_TRIPS:
+        load = min(scn.fleets[fleet].min_load, scn.fleets[fleet].seats)
+        yield ("fleets", fleet, "min_load"), (
+            f"a run could need {trips:,} trips, with {total:,} people in loads as small as "
+            f"{load} (expected at most {MAX_TRIPS:,} trips: the model simulates and records "
+            f"each; raise this fleet's min_load and seats)")
+    groups = _groups(scn)
     places = len(scn.sites) + len(scn.destinations)
     days = scn.metadata.horizon_days + 1
     cells = days * places * groups

@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from sim.scenario import ScenarioError
-from sim.scenario.base import MAX_COUNT, MAX_DAYS, MAX_MONEY, MAX_PEOPLE, MAX_SEED
+from sim.scenario.base import MAX_COUNT, MAX_DAYS, MAX_MONEY, MAX_SEED, MAX_TRIPS
+from sim.scenario.checks import most_trips
 from sim.scenario.loader import apply_overrides, validate_scenario
 from sim.scenario.yamlio import parse_yaml
 from sim.simulation import simulate
@@ -49,7 +50,7 @@ BASE = apply_overrides(RICH_DATA, {
 NUMBERS = [p for p in paths(BASE) if p and isinstance(get(BASE, p), (int, float))
            and not isinstance(get(BASE, p), bool)]
 EDGES = [0, -0.0, 5e-324, 1e-300, 1e-9, 0.5, 1, 2, 7, 365, MAX_DAYS, MAX_DAYS + 1, 36_500,
-         MAX_PEOPLE, MAX_PEOPLE + 1, MAX_COUNT, MAX_COUNT + 1, MAX_MONEY, 1e15, 1e30, 1e308,
+         MAX_TRIPS, MAX_TRIPS + 1, MAX_COUNT, MAX_COUNT + 1, MAX_MONEY, 1e15, 1e30, 1e308,
          MAX_SEED, MAX_SEED + 1, 2**128, math.inf, -math.inf, math.nan, True, False, -1, 1.5,
          "1", None]
 
@@ -87,6 +88,7 @@ def check_edges(data: dict, full: bool = True) -> bool:
         for policy in (None, "p"):
             res = simulate(scn, policy=policy)
             check_invariants(res.raw)
+            assert len(res.raw.trips) <= most_trips(scn)[0]
             assert not full or violations(res) == []
             for key, value in res.kpis.items():
                 assert not math.isinf(value), (key, value)
@@ -113,11 +115,12 @@ def test_numbers_at_the_edges_nightly(data):
 
 
 AT_THE_BOUNDS = {
-    "largest": {"sites.camp.population.IRQ.adult": MAX_PEOPLE - 100, "sites.camp.capacity": 1,
+    "largest": {"sites.camp.population.IRQ.adult": MAX_COUNT - 100, "sites.camp.capacity": 1,
                 "escapes.crowding_exponent": 10, "escapes.base_hazard_per_day.camp": 1,
                 "controllers.SDF.escape_multiplier": 1000, "escapes.category_multiplier.adult":
                 1000, "conflict.effects.fighting.escape": 1000, "metadata.seed": MAX_SEED,
                 "fleets.road.units": MAX_COUNT, "fleets.road.cost_per_km": MAX_MONEY,
+                "fleets.road.seats": 10**4, "fleets.road.min_load": 10**4,
                 "sites.camp.cost_per_person_day": MAX_MONEY, "dispositions.0.priority": -10**6,
                 "escapes.mass_breakout.rate_per_year": 365, "metadata.replications": 100_000,
                 "escapes.recapture.delay_days": MAX_DAYS,

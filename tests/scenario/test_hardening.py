@@ -22,7 +22,7 @@ from sim.model.conflict import Conflict
 from sim.rng import Streams
 from sim.scenario import ScenarioError, load_scenario, scenario_from_dict
 from sim.scenario.base import MAX_DAYS, MAX_REPLICATIONS, MAX_SEED, MIN_SPELL_DAYS
-from sim.scenario.checks import MAX_CELLS
+from sim.scenario.checks import MAX_CELLS, most_trips
 from sim.scenario.loader import apply_overrides
 from sim.scenario.yamlio import MAX_BYTES, MAX_DEPTH, read_yaml
 
@@ -325,3 +325,60 @@ def test_no_infinite_number_even_in_a_free_rule_s_parameters():
             "rule": "test_free_rule", "params": {"levels": [1.0, 2.0]}}}}).policies
     finally:
         unregister_rule("test_free_rule")
+
+
+TRICKLE = st.fixed_dictionaries({
+    "sites.camp.population": st.fixed_dictionaries({"IRQ": st.fixed_dictionaries({
+        "adult": st.integers(1, 300), "child": st.integers(0, 300)})}),
+    "fleets.road.seats": st.integers(1, 60), "fleets.road.min_load": st.integers(1, 60),
+    "fleets.road.units": st.integers(1, 20),
+    "routes.0.travel_time": st.sampled_from([{"dist": "fixed", "value": v}
+                                              for v in (0, 0.1, 0.5, 2)]),
+    "crossings.rabia.daily_throughput": st.integers(1, 500),
+    "destinations.centre.beds": st.integers(0, 600),
+    "destinations.centre.intake_per_day": st.integers(1, 600),
+    "destinations.centre.stay": st.sampled_from([None, {"dist": "fixed", "value": 1},
+                                                 {"dist": "exponential", "mean": 3}]),
+    "escapes.base_hazard_per_day.camp": st.sampled_from([0.0, 0.01, 0.2, 0.5]),
+    "escapes.recapture": st.sampled_from([None, {"probability": 1.0, "delay_days": 0},
+                                          {"probability": 0.7, "delay_days": 1}]),
+    "acceptance": st.sampled_from([{}, {"total": 150}, {"caps": [{"period_days": 2,
+                                                                  "max_people": 7}]}]),
+    "dispositions": st.sampled_from([
+        [{"action": "transfer", "destination": "centre"}],
+        [{"categories": ["child"], "action": "transfer", "destination": "centre", "start": 9},
+         {"action": "transfer", "destination": "centre", "start": 3}]]),
+})
+
+
+def _trips_and_bound(overrides: dict) -> tuple[int, int, int]:
+    """(trips, partial loads, bound) of a 30-day run of the tiny scenario."""
+    from sim.simulation import simulate
+
+    scn = load_scenario(TINY, overrides={"metadata.horizon_days": 30, **overrides})
+    fleet = scn.fleets["road"]
+    trips = simulate(scn).raw.trips
+    partial = sum(t.people < min(fleet.min_load, fleet.seats) for t in trips)
+    return len(trips), partial, most_trips(scn)[0]
+
+
+@settings(max_examples=80, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(TRICKLE)
+def test_the_bound_on_trips_holds(overrides):
+    """The trips a run needs never pass :func:`most_trips` (the bound the schema puts on
+    trips rests on it): escapes and recaptures that refill the queue every day, crossing
+    quotas, acceptance caps, beds and dispositions that start late all make trips leave
+    with less than their fleet's min_load."""
+    trips, _partial, bound = _trips_and_bound(overrides)
+    assert trips <= bound
+
+
+def test_partial_loads_are_counted_in_the_bound_on_trips():
+    # the case the bound's second term is for: a queue refilled every day by recaptures,
+    # below the fleet's min_load, goes in partial loads (one a day, or more)
+    trips, partial, bound = _trips_and_bound({
+        "sites.camp.population": {"IRQ": {"adult": 30, "child": 0}},
+        "fleets.road.min_load": 50, "escapes.base_hazard_per_day.camp": 0.5,
+        "escapes.recapture": {"probability": 1.0, "delay_days": 0}})
+    assert partial >= 1 and trips <= bound
