@@ -37,12 +37,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from sim.messages import quoted
 from sim.scenario.base import Period, Replications, Seed
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.loader import dump_scenario, load_scenario, pydantic_problems, scenario_digest
 from sim.scenario.schema import Scenario
-from sim.scenario.yamlio import Locations, locate, read_yaml
-from sim.schema_words import Label
+from sim.scenario.yamlio import Locations, file_problem, locate, read_yaml
+from sim.schema_words import Label, PlainName
 from sim.store.parts import OPTIONAL
 from sim.store.writer import StoreInfo, VariantInfo
 
@@ -102,7 +103,7 @@ class BatchSpec(_Base):
     name: Label | None = None
     description: str = ""
     scenarios: list[str | ScenarioVariant] = Field(min_length=1)
-    policies: Literal["all"] | list[str] = "all"
+    policies: Literal["all"] | list[PlainName] = "all"
     replications: Replications
     seed: Seed | None = None
     sweep: dict[str, list[Any]] = Field(default_factory=dict)
@@ -286,11 +287,11 @@ def _resolve(spec: BatchSpec, path: Path, locs: Locations) -> tuple[list[Variant
             name = entry.name or Path(entry.base).stem
         if name in names:
             problems.append(Problem(*locate(locs, ("scenarios", i), source), f"scenarios.{i}",
-                                    f"duplicate scenario name '{name}' (expected unique names; "
-                                    f"give the variant a name:)"))
+                                    f"duplicate scenario name {quoted(name)} (expected unique "
+                                    f"names; give the variant a name:)"))
             continue
         names[name] = i
-        entries.append((name, (path.parent / base), overrides, i))
+        entries.append((name, base, overrides, i))
 
     keys = list(spec.sweep)
     points = math.prod(len(v) for v in spec.sweep.values())
@@ -312,12 +313,14 @@ def _resolve(spec: BatchSpec, path: Path, locs: Locations) -> tuple[list[Variant
                                                         f"(expected distinct values)"))
     variants: list[Variant] = []
     digests: dict[str, str] = {}
-    for name, base_path, overrides, i in entries:
+    for name, base, overrides, i in entries:
         where = ("scenarios", i) if isinstance(spec.scenarios[i], str) else ("scenarios", i, "base")
-        if not base_path.is_file():
+        base_path, unfit = path.parent / base, file_problem(path.parent / base)
+        if unfit:
+            unfit = unfit.replace("file not found", "not found").split(" (expected")[0]
             problems.append(Problem(*locate(locs, where, source), ".".join(map(str, where)),
-                                    f"scenario file '{_written(spec.scenarios[i])}' not found "
-                                    f"(expected a path relative to {path.parent})"))
+                                    f"scenario file {quoted(base)} {unfit} (expected a YAML "
+                                    f"file, the path relative to {path.parent})"))
             continue
         try:
             load_scenario(base_path)
@@ -341,7 +344,7 @@ def _resolve(spec: BatchSpec, path: Path, locs: Locations) -> tuple[list[Variant
                 if not sweep_dups:
                     problems.append(Problem(
                         *locate(locs, ("scenarios", i), source), f"scenarios.{i}",
-                        f"'{label}' is the same scenario as '{digests[digest]}' after "
+                        f"{quoted(label)} is the same scenario as {quoted(digests[digest])} after "
                         f"overrides (expected distinct scenarios)"))
                 continue
             digests[digest] = label
@@ -355,16 +358,12 @@ def _resolve(spec: BatchSpec, path: Path, locs: Locations) -> tuple[list[Variant
                         known = ", ".join(available + [NO_POLICY])
                         problems.append(Problem(
                             *locate(locs, ("policies", j), source), f"policies.{j}",
-                            f"scenario '{name}' has no policy '{pol}' (expected one of: "
-                            f"{known})"))
+                            f"scenario {quoted(name)} has no policy {quoted(pol)} (expected "
+                            f"one of: {known})"))
             seed = spec.seed if spec.seed is not None else scn.metadata.seed
             variants.append(Variant(label=label, scenario=name, point=point, scn=scn,
                                     digest=digest, seed=int(seed), policies=policies))
     return variants, problems
-
-
-def _written(entry: str | ScenarioVariant) -> str:
-    return entry if isinstance(entry, str) else entry.base
 
 
 def _point_label(point: dict[str, Any]) -> str:

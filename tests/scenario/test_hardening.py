@@ -382,3 +382,11 @@ def test_partial_loads_are_counted_in_the_bound_on_trips():
         "fleets.road.min_load": 50, "escapes.base_hazard_per_day.camp": 0.5,
         "escapes.recapture": {"probability": 1.0, "delay_days": 0}})
     assert partial >= 1 and trips <= bound
+
+
+@pytest.mark.parametrize("name", ["scenario_path_with_newline.yaml", "name_with_newline.yaml"])
+def test_no_batch_problem_prints_a_line_of_its_own(name):
+    with pytest.raises(ScenarioError) as info:
+        load_spec(DATA / "bad_batches" / name)
+    (p,) = info.value.problems
+    assert str(info.value).count("\n") == 0 and "\\n" in p.message
