@@ -16,6 +16,7 @@ from sim.scenario.base import MAX_COUNT, MAX_TRIPS
 from sim.scenario.policies import Policy
 from sim.scenario.schema import Scenario
 from sim.scenario.shares import policy_shares
+from sim.scenario.vocabulary import CONFLICT_STATES
 
 Finding = tuple[tuple, str]
 
@@ -43,25 +44,37 @@ def _groups(scn: Scenario) -> int:
 
 
 def most_trips(scn: Scenario) -> tuple[int, str | None]:
-    """An upper bound on the trips of any run of ``scn``, and the fleet with the smallest
-    load on a route (None without routes).
+    """An upper bound on the trips of a run of ``scn``, and the fleet on a route with the
+    fewest seats (None without routes).
 
-    Nobody is moved twice (nobody comes back from Iraq), and a trip carries at least the
-    smallest load of its fleet (min_load, or seats if fewer) unless it takes everyone a
-    transfer pair has waiting, Iraq's last places or a destination's last beds that never
-    free. A pair's queue refills only when a disposition starts for a group or recaptured
-    people come back (at most once a day), so: people / smallest load + pairs x (groups + 1
-    + days if recaptures) + destinations + timeline events + 1."""
-    loads = {r.fleet: min(scn.fleets[r.fleet].min_load, scn.fleets[r.fleet].seats)
-             for r in scn.routes if r.fleet in scn.fleets}
-    if not loads:
+    Nobody is moved twice (nobody comes back from Iraq), and a trip's load is the least of
+    its fleet's seats, the people its pair has waiting, the crossing's quota left today,
+    Iraq's room and the destination's free beds. So a trip either is full, or empties its
+    pair's queue (which refills only when a disposition starts for a group or recaptured
+    people come back, once a day), or uses up the day's quota (renewed each day and, if the
+    states' quotas differ, when the conflict state switches: counted as 3 times a day, as
+    half of all spells last a day or more), or fills Iraq's room for the period of a cap (or
+    its total), or the destination's free beds (which grow at most once a day). Besides, a
+    trip carries at least its fleet's min_load (or seats if fewer) unless it empties a
+    queue, Iraq's total or beds that never free. The bound is the smaller of the two counts.
+    """
+    fleets = {r.fleet: scn.fleets[r.fleet] for r in scn.routes if r.fleet in scn.fleets}
+    if not fleets:
         return 0, None
-    fleet = min(loads, key=loads.get)
+    people, days = scn.total_population, scn.metadata.horizon_days + 1
     pairs = len({(r.origin, r.destination) for r in scn.routes})
-    refills = _groups(scn) + 1 + (scn.metadata.horizon_days if scn.escapes.recapture else 0)
-    full = -(-scn.total_population // loads[fleet])
-    return (full + pairs * refills + len(scn.destinations) + len(scn.conflict.timeline) + 1,
-            fleet)
+    partial = pairs * (_groups(scn) + 1 + (days if scn.escapes.recapture else 0)) + 1
+    least = min(min(f.min_load, f.seats) for f in fleets.values())
+    by_load = -(-people // least) + partial + len(scn.destinations) + len(scn.conflict.timeline)
+    effects = scn.conflict.effects
+    quotas = {effects[s].crossing_quota if s in effects else 1.0 for s in CONFLICT_STATES}
+    renewals = days * (1 + 3 * (len(quotas) > 1))
+    periods = sum(-(-days // c.period_days) + 1 for c in scn.acceptance.caps)
+    fleet = min(fleets, key=lambda f: fleets[f].seats)
+    by_seats = (-(-people // fleets[fleet].seats) + partial + periods
+                + len({r.via for r in scn.routes if r.via}) * renewals
+                + len(scn.destinations) * (days + len(scn.conflict.timeline)))
+    return min(by_load, by_seats), fleet
 
 
 def _size(scn: Scenario) -> Iterator[Finding]:
@@ -76,11 +89,10 @@ def _size(scn: Scenario) -> Iterator[Finding]:
         return
     trips, fleet = most_trips(scn)
     if trips > MAX_TRIPS:
-        load = min(scn.fleets[fleet].min_load, scn.fleets[fleet].seats)
-        yield ("fleets", fleet, "min_load"), (
-            f"a run could need {trips:,} trips, with {total:,} people in loads as small as "
-            f"{load} (expected at most {MAX_TRIPS:,} trips: the model simulates and records "
-            f"each; raise this fleet's min_load and seats)")
+        yield ("fleets", fleet, "seats"), (
+            f"a run could need {trips:,} trips for {total:,} people, {scn.fleets[fleet].seats:,} "
+            f"at most at a time in this fleet (expected at most {MAX_TRIPS:,} trips: the "
+            f"model simulates and records every trip; more seats)")
     groups = _groups(scn)
     places = len(scn.sites) + len(scn.destinations)
     days = scn.metadata.horizon_days + 1

@@ -329,7 +329,8 @@ def test_no_infinite_number_even_in_a_free_rule_s_parameters():
 
 TRICKLE = st.fixed_dictionaries({
     "sites.camp.population": st.fixed_dictionaries({"IRQ": st.fixed_dictionaries({
-        "adult": st.integers(1, 300), "child": st.integers(0, 300)})}),
+        "adult": st.integers(1, 300) | st.sampled_from([5000, 20_000]),
+        "child": st.integers(0, 300)})}),
     "fleets.road.seats": st.integers(1, 60), "fleets.road.min_load": st.integers(1, 60),
     "fleets.road.units": st.integers(1, 20),
     "routes.0.travel_time": st.sampled_from([{"dist": "fixed", "value": v}
@@ -344,6 +345,10 @@ TRICKLE = st.fixed_dictionaries({
                                           {"probability": 0.7, "delay_days": 1}]),
     "acceptance": st.sampled_from([{}, {"total": 150}, {"caps": [{"period_days": 2,
                                                                   "max_people": 7}]}]),
+    "conflict": st.sampled_from([{}, {
+        "process": {"ceasefire_duration": {"dist": "exponential", "mean": 1.5},
+                    "fighting_duration": {"dist": "uniform", "low": 0.5, "high": 1.5}},
+        "effects": {"fighting": {"crossing_quota": 4.0}, "ceasefire": {"crossing_quota": 0.5}}}]),
     "dispositions": st.sampled_from([
         [{"action": "transfer", "destination": "centre"}],
         [{"categories": ["child"], "action": "transfer", "destination": "centre", "start": 9},
@@ -369,7 +374,8 @@ def test_the_bound_on_trips_holds(overrides):
     """The trips a run needs never pass :func:`most_trips` (the bound the schema puts on
     trips rests on it): escapes and recaptures that refill the queue every day, crossing
     quotas, acceptance caps, beds and dispositions that start late all make trips leave
-    with less than their fleet's min_load."""
+    with less than their fleet's min_load or seats, and a conflict whose states have
+    different crossing quotas renews the quota whenever it switches."""
     trips, _partial, bound = _trips_and_bound(overrides)
     assert trips <= bound
 
