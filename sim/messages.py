@@ -19,6 +19,9 @@ from pydantic import BaseModel, ValidationError
 from sim.schema_words import (
     BOUNDS,
     DATE_WORDS,
+    LABEL_WORDS,
+    LINE_WORDS,
+    NAME_WORDS,
     allowed_keys,
     annotation_at,
     describe,
@@ -95,6 +98,8 @@ _TYPE_ERRORS = {
     "date_from_datetime_inexact", "datetime_type", "datetime_parsing", "literal_error",
     "finite_number", "none_required", "is_instance_of",
 }
+_NAME_ERRORS = {"plain_name": ("name", NAME_WORDS), "plain_label": ("name", LABEL_WORDS),
+                "plain_line": ("text", LINE_WORDS)}
 _BOUND_ERRORS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
 
 
@@ -104,20 +109,25 @@ def _message(errs: list[dict], path: tuple, is_key: bool, root: type[BaseModel],
     types_ = {e["type"] for e in errs}
     first = errs[0]
     got = first.get("input")
+    names = [e for e in errs if e["type"] in _NAME_ERRORS]
+    if names and isinstance(got, str):
+        what, words = _NAME_ERRORS[names[0]["type"]]
+        return path, (f"invalid {'key' if is_key else what} {shown(got)}: "
+                      f"{names[0]['ctx']['reason']} (expected {words})")
     if is_key or types_ == {"invalid_key"}:
         key = got
         if types_ == {"invalid_key"}:
-            return path, f"invalid key {key!r} (expected a field name, written as text)"
+            return path, f"invalid key {shown(key)} (expected a field name, written as text)"
         wants = " or ".join(dict.fromkeys(
             "a name written as text" if e["type"] == "string_type" else _expectation(e)
             for e in errs))
         word = "unknown" if "literal_error" in types_ else "invalid"
-        return path, f"{word} key {key!r} (expected {wants})"
+        return path, f"{word} key {shown(key)} (expected {wants})"
     if types_ == {"extra_forbidden"}:
         allowed = allowed_keys(root, path[:-1], data)
         hint = f" (expected one of: {', '.join(allowed)}{_did_you_mean(path[-1], allowed)})" \
             if allowed else ""
-        return path, f"unknown key '{path[-1]}'{hint}"
+        return path, f"unknown key {quoted(path[-1])}{hint}"
     if "missing" in types_:
         name = path[-1] if path else "?"
         field = field_at(root, path, data)
@@ -136,7 +146,7 @@ def _message(errs: list[dict], path: tuple, is_key: bool, root: type[BaseModel],
         what = tagged[2] if tagged is not None and tagged[0] == disc else disc
         if not isinstance(tag, str):
             return path + (disc,), f"got {shown(tag)} (expected {disc}: one of {tags})"
-        return path + (disc,), f"unknown {what} {tag!r} (expected one of: {tags})"
+        return path + (disc,), f"unknown {what} {shown(tag)} (expected one of: {tags})"
     if first["type"] == "value_error" and len(errs) == 1:
         return path, _expectation(first)
     annotation = annotation_at(root, path, data)
@@ -151,8 +161,15 @@ def _message(errs: list[dict], path: tuple, is_key: bool, root: type[BaseModel],
         wants = describe(annotation)
     else:
         wants = " or ".join(dict.fromkeys(_expectation(e) for e in errs))
+    if "finite_number" in types_:
+        wants = wants.replace("a number", "a finite number", 1)
     if isinstance(got, (dict, list)) and types_ <= _TYPE_ERRORS:
         return path, f"got {_kind(got)} (expected {wants})"
+    if isinstance(got, bool):
+        return path, (f"got {str(got).lower()}, a yes/no value (expected {wants}; YAML reads "
+                      f"yes, no, on and off as true or false)")
+    if isinstance(got, float) and got.is_integer() and wants.startswith("a whole number"):
+        wants += ", written without a decimal point or exponent"
     return path, f"{_invalid(got, errs)} (expected {wants})"
 
 
@@ -187,13 +204,28 @@ def _invalid(got: Any, errs: list[dict]) -> str:
     return f"invalid value {shown(got)}"
 
 
+SHOWN_LENGTH = 60
+"""Longest value a message quotes (a longer one is cut, with '...')."""
+
+
 def shown(value: Any) -> str:
-    """A value as a message shows it (a mapping, a list, a date, or its repr)."""
+    """A value as a message shows it (a mapping, a list, a date, or its repr, on one line and
+    cut to :data:`SHOWN_LENGTH` characters)."""
     if isinstance(value, (dict, list)):
         return _kind(value)
     if isinstance(value, dt.date):
         return value.isoformat()
-    return repr(value)
+    text = repr(value)
+    return text if len(text) <= SHOWN_LENGTH else text[:SHOWN_LENGTH - 3] + "..."
+
+
+def quoted(name: Any) -> str:
+    """A name in quotes as a message shows it: ``'al_hol'``, or with escapes when it is not
+    one plain line (so that it can never print a line of its own), cut when it is long."""
+    text = str(name)
+    if text.isprintable() and len(text) <= SHOWN_LENGTH:
+        return f"'{text}'"
+    return shown(text)
 
 
 def _kind(value: Any) -> str:

@@ -7,11 +7,14 @@ message can say "expected a whole number >= 0" or list the keys a mapping takes.
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 import types
 import typing
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from annotated_types import Interval
+from pydantic import AfterValidator, AllowInfNan, BaseModel, BeforeValidator
+from pydantic_core import PydanticCustomError
 
 DATE_WORDS = "a date written YYYY-MM-DD"
 BOUNDS = (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<="))
@@ -169,7 +172,7 @@ def describe(tp: Any, metadata: list | None = None) -> str:
                                                   f"{', '.join(tagged[1])}")
     origin, args = typing.get_origin(tp), typing.get_args(tp)
     if origin in (typing.Union, types.UnionType):
-        parts = [describe(a) for a in args if a is not type(None)]
+        parts = [describe(a, bounds) for a in args if a is not type(None)]
         return " or ".join(dict.fromkeys(parts))
     if origin is typing.Literal:
         return "one of: " + ", ".join(repr(a) for a in args) if len(args) > 1 else repr(args[0])
@@ -189,6 +192,9 @@ def describe(tp: Any, metadata: list | None = None) -> str:
     # keep the tightest bound on each side (Field(gt=0) on a NonNegativeFloat: just "> 0")
     low = max([(v, 1) for v in found["gt"]] + [(v, 0) for v in found["ge"]], default=None)
     high = min([(v, 0) for v in found["lt"]] + [(v, 1) for v in found["le"]], default=None)
+    if tp is dt.date and (low or high):
+        return base + "".join(
+            [f", on or after {low[0]}" if low else "", f", on or before {high[0]}" if high else ""])
     words = []
     if low is not None:
         words.append(f"{'>' if low[1] else '>='} {number_words(low[0])}")
@@ -198,4 +204,106 @@ def describe(tp: Any, metadata: list | None = None) -> str:
 
 
 def number_words(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, int) and abs(value) >= 10_000:
+        return f"{value:,}"
+    return str(value)
+
+
+# ----------------------------------------------------------------------------- strict values
+# Field types that take only what they say: a whole number is never true/false nor written
+# with a decimal point, a number is never true/false nor infinite nor NaN, and a name is one
+# plain word a message or a KPI key can show without ambiguity.
+
+MAX_WEIGHT = 1e15
+"""Largest weight, share or indicator a payer rule or a country may carry (the world's GDP,
+the largest figure such a key weighs, is about 1.05e14 USD: World Bank, World Development
+Indicators, 2023); keeps sums and products of weights finite."""
+
+MAX_NAME_LENGTH = 100
+"""Longest id or name (they show in tables, figure legends and messages)."""
+
+NAME_FORBIDDEN = ":>."
+"""Characters an id may not hold: ':' and '>' separate the parts of KPI keys
+(``cost:payer:USA``, ``moved:al_hol>karkh``) and ':' those of a located message, '.' those of
+a dotted path (``fleets.road.units``)."""
+
+NAME_WORDS = ("a plain name: one line, not empty, no spaces around it, none of ':', '>' or '.', "
+              "at most 100 characters")
+LABEL_WORDS = "one line of text, not empty, no spaces around it, at most 200 characters"
+LINE_WORDS = "one line of text"
+
+
+def whole_number(value: Any) -> int:
+    """Before-validator of whole-number fields: an integer, never true/false (YAML reads yes,
+    no, on and off as true/false) nor a number written with a decimal point or exponent."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    raise PydanticCustomError("int_type", "Input should be a valid integer")
+
+
+def real_number(value: Any) -> float:
+    """Before-validator of number fields: an integer or a decimal number, never true/false."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:  # an integer too large for a float
+            raise PydanticCustomError("finite_number", "Input should be a finite number") from None
+        return value if type(value) in (int, float) else number  # messages show it as written
+    raise PydanticCustomError("float_type", "Input should be a valid number")
+
+
+def name_problem(text: str, longest: int = MAX_NAME_LENGTH, forbidden: str = NAME_FORBIDDEN
+                 ) -> str | None:
+    """What makes ``text`` unfit as a name (None if it is fit)."""
+    if not text.strip():
+        return "it is empty" if not text else "it is only spaces"
+    if not text.isprintable():
+        return "it holds a line break, a tab or another invisible character"
+    if text != text.strip():
+        return "it has spaces around it"
+    bad = [c for c in forbidden if c in text]
+    if bad:
+        return "it holds " + " and ".join(repr(c) for c in bad)
+    if len(text) > longest:
+        return f"it is longer than {longest} characters"
+    return None
+
+
+def _plain_name(value: str) -> str:
+    reason = name_problem(value)
+    if reason:
+        raise PydanticCustomError("plain_name", "{reason}", {"reason": reason})
+    return value
+
+
+def _label(value: str) -> str:
+    reason = name_problem(value, longest=200, forbidden="")
+    if reason:
+        raise PydanticCustomError("plain_label", "{reason}", {"reason": reason})
+    return value
+
+
+def _single_line(value: str) -> str:
+    if not value.isprintable():
+        raise PydanticCustomError("plain_line", "{reason}", {
+            "reason": "it holds a line break, a tab or another invisible character"})
+    return value
+
+
+Whole = Annotated[int, BeforeValidator(whole_number)]
+"""A whole number (not true/false, not 2.0)."""
+Real = Annotated[float, BeforeValidator(real_number), AllowInfNan(False)]
+"""A finite number (not true/false, not .inf or .nan)."""
+Fraction = Annotated[float, BeforeValidator(real_number), AllowInfNan(False), Interval(ge=0, le=1)]
+"""A number from 0 to 1."""
+Weight = Annotated[float, BeforeValidator(real_number), AllowInfNan(False),
+                   Interval(le=MAX_WEIGHT)]
+"""A finite weight up to :data:`MAX_WEIGHT` (its sign is checked where it is used)."""
+PlainName = Annotated[str, AfterValidator(_plain_name)]
+"""An id: a section key or a reference to one (see :data:`NAME_WORDS`)."""
+Label = Annotated[str, AfterValidator(_label)]
+"""A name people read: one line, not empty, no spaces around it."""
+Line = Annotated[str, AfterValidator(_single_line)]
+"""Short text on one line (may be empty)."""

@@ -21,6 +21,19 @@ def _dist(draw, low: float, high: float) -> dict:
     return {"dist": "exponential", "mean": max(a, 0.01)}
 
 
+def _spell(draw, high: float) -> dict:
+    """A conflict spell: a median of at least one day (the schema's bound)."""
+    kind = draw(st.sampled_from(["fixed", "uniform", "lognormal", "exponential"]))
+    a = draw(st.floats(1.5, high))
+    if kind == "fixed":
+        return {"dist": "fixed", "value": a}
+    if kind == "uniform":
+        return {"dist": "uniform", "low": 1.0, "high": a}
+    if kind == "lognormal":
+        return {"dist": "lognormal", "mean": a, "sd": draw(st.floats(0, a))}
+    return {"dist": "exponential", "mean": a}
+
+
 @st.composite
 def scenarios(draw, max_sites: int = 3, max_dests: int = 2, horizon: tuple = (10, 90)) -> dict:
     """A random but valid scenario exercising every mechanism."""
@@ -105,8 +118,8 @@ def scenarios(draw, max_sites: int = 3, max_dests: int = 2, horizon: tuple = (10
                 "effects": {"fighting": {"escape": 3.0, "travel_time": 1.5, "incident": 2.0,
                                          "crossing_quota": 0.5, "breakout": 5.0}}}
     if draw(st.booleans()):
-        conflict["process"] = {"ceasefire_duration": _dist(draw, 1, 30),
-                               "fighting_duration": _dist(draw, 1, 10)}
+        conflict["process"] = {"ceasefire_duration": _spell(draw, 30),
+                               "fighting_duration": _spell(draw, 10)}
     escapes = {"base_hazard_per_day": {"prison": draw(st.floats(0, 0.01)),
                                        "camp": draw(st.floats(0, 0.02))},
                "category_multiplier": {"child": draw(st.floats(0, 2))},

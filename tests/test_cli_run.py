@@ -109,10 +109,20 @@ def test_disk_full_keeps_earlier_results_and_leaves_no_temp(tmp_path, monkeypatc
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o"]
 
 
-def test_failing_runs_write_nothing_and_exit_1(tmp_path):
+def test_failing_runs_write_nothing_and_exit_1(tmp_path, monkeypatch):
+    import sim.simulation
+
+    real = sim.simulation.simulate
+
+    def simulate(scn, **kwargs):  # no valid scenario fails: the failure is injected
+        if scn.sites["camp"].population["IRQ"]["adult"] == 13:
+            raise OverflowError("injected failure")
+        return real(scn, **kwargs)
+
+    monkeypatch.setattr(sim.simulation, "simulate", simulate)
     bad = tmp_path / "overflow.yaml"
     bad.write_text(f"extends: {TINY}\nsites:\n  camp:\n    population:\n      IRQ:\n"
-                   f"        adult: 10000000000000000000\n")
+                   f"        adult: 13\n")
     res = run("run", bad, "-n", 2, "--out", tmp_path / "o", "--no-plots")
     assert res.exit_code == 1, res.output
     assert "2 of 2 runs failed" in res.stderr and "OverflowError" in res.stderr

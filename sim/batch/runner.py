@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from sim.batch.executors import ExecutorInfo, open_executor, prestart, process_pool
-from sim.batch.spec import ResolvedBatch, load_spec, point_json, run_id
+from sim.batch.spec import MAX_RUNS, ResolvedBatch, load_spec, point_json, run_id
 from sim.batch.worker import Task, run_chunk
 from sim.errors import OutputError
+from sim.scenario.base import MAX_REPLICATIONS
 from sim.store.files import safe_name
 from sim.store.parts import ChunkResult
 from sim.store.reader import Results, open_results
@@ -280,8 +281,12 @@ def run_batch(spec: str | Path | ResolvedBatch, out: str | Path | None = None, *
     prestart(workers, dask, dask_local)
     batch = spec if isinstance(spec, ResolvedBatch) else load_spec(spec)
     if replications is not None:
-        if replications < 1:
-            raise OutputError(f"replications must be at least 1, got {replications}")
+        if not 1 <= replications <= MAX_REPLICATIONS:
+            raise OutputError(f"replications must be from 1 to {MAX_REPLICATIONS:,}, got "
+                              f"{replications}")
+        if batch.run_count(replications) > MAX_RUNS:
+            raise OutputError(f"{batch.run_count(replications):,} runs: more than "
+                              f"{MAX_RUNS:,} in one batch (every run is planned first)")
         batch.replications = int(replications)
     out = Path(out) if out is not None else Path("results") / safe_name(batch.name)
     store = StoreWriter(out)

@@ -29,25 +29,21 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    NonNegativeInt,
-    PositiveInt,
-    ValidationError,
-    field_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from sim.messages import quoted
+from sim.scenario.base import Period, Replications, Seed
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.loader import dump_scenario, load_scenario, pydantic_problems, scenario_digest
 from sim.scenario.schema import Scenario
-from sim.scenario.yamlio import Locations, locate, read_yaml
+from sim.scenario.yamlio import Locations, file_problem, locate, read_yaml
+from sim.schema_words import Label, PlainName
 from sim.store.parts import OPTIONAL
 from sim.store.writer import StoreInfo, VariantInfo
 
@@ -56,15 +52,18 @@ NO_POLICY = "none"
 
 _DOTTED = re.compile(r"^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-:]+)*$")
 
+MAX_RUNS = 1_000_000  # every run id is planned (~200 bytes, ~30 us) before any run starts
+MAX_VARIANTS = 500  # scenarios x sweep points: each is loaded and kept (MBs) before any run
+
 
 class _Base(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class ScenarioVariant(_Base):
     """An inline variant: a base scenario file with overrides by dotted path."""
 
-    name: str | None = Field(default=None, min_length=1)
+    name: Label | None = None
     base: str = Field(min_length=1)
     """Scenario file, relative to the spec."""
     overrides: dict[str, Any] = Field(default_factory=dict)
@@ -80,7 +79,7 @@ class ScenarioVariant(_Base):
 
 
 class DailyTable(_Base):
-    every: PositiveInt = 1
+    every: Period = 1
     """Keep every N-th day (and always the last day)."""
 
 
@@ -101,15 +100,15 @@ class Tables(_Base):
 class BatchSpec(_Base):
     """The schema of a batch spec file."""
 
-    name: str | None = Field(default=None, min_length=1)
+    name: Label | None = None
     description: str = ""
     scenarios: list[str | ScenarioVariant] = Field(min_length=1)
-    policies: Literal["all"] | list[str] = "all"
-    replications: PositiveInt
-    seed: NonNegativeInt | None = None
+    policies: Literal["all"] | list[PlainName] = "all"
+    replications: Replications
+    seed: Seed | None = None
     sweep: dict[str, list[Any]] = Field(default_factory=dict)
     tables: Tables = Field(default_factory=Tables)
-    chunk_size: PositiveInt | None = None
+    chunk_size: Replications | None = None
 
     @field_validator("sweep")
     @classmethod
@@ -260,6 +259,11 @@ def load_spec(path: str | Path) -> ResolvedBatch:
         raise ScenarioError(pydantic_problems(exc, data, locs, source, BatchSpec)) from None
     text = path.read_text(encoding="utf-8")
     variants, problems = _resolve(spec, path, locs)
+    pairs = sum(len(v.policies) for v in variants)
+    if not problems and spec.replications * pairs > MAX_RUNS:
+        problems.append(Problem(*locate(locs, ("replications",), source), "replications", (
+            f"{spec.replications * pairs:,} runs ({pairs} scenario x policy pairs) (expected at "
+            f"most {MAX_RUNS:,} runs in a batch: all are planned before the first starts)")))
     if problems:
         raise ScenarioError(list(dict.fromkeys(problems)))
     daily = spec.tables.daily
@@ -283,13 +287,20 @@ def _resolve(spec: BatchSpec, path: Path, locs: Locations) -> tuple[list[Variant
             name = entry.name or Path(entry.base).stem
         if name in names:
             problems.append(Problem(*locate(locs, ("scenarios", i), source), f"scenarios.{i}",
-                                    f"duplicate scenario name '{name}' (expected unique names; "
-                                    f"give the variant a name:)"))
+                                    f"duplicate scenario name {quoted(name)} (expected unique "
+                                    f"names; give the variant a name:)"))
             continue
         names[name] = i
-        entries.append((name, (path.parent / base), overrides, i))
+        entries.append((name, base, overrides, i))
 
     keys = list(spec.sweep)
+    points = math.prod(len(v) for v in spec.sweep.values())
+    if len(entries) * points > MAX_VARIANTS:
+        where = "sweep" if spec.sweep else "scenarios"
+        return [], problems + [Problem(*locate(locs, (where,), source), where, (
+            f"{len(entries) * points:,} scenario variants ({len(entries)} x {points:,} sweep "
+            f"points) (expected at most {MAX_VARIANTS}: each is loaded and kept in memory "
+            f"before anything runs)"))]
     grid = list(itertools.product(*(range(len(v)) for v in spec.sweep.values())))
     sweep_dups = False
     for key, values in spec.sweep.items():
@@ -302,12 +313,14 @@ def _resolve(spec: BatchSpec, path: Path, locs: Locations) -> tuple[list[Variant
                                                         f"(expected distinct values)"))
     variants: list[Variant] = []
     digests: dict[str, str] = {}
-    for name, base_path, overrides, i in entries:
+    for name, base, overrides, i in entries:
         where = ("scenarios", i) if isinstance(spec.scenarios[i], str) else ("scenarios", i, "base")
-        if not base_path.is_file():
+        base_path, unfit = path.parent / base, file_problem(path.parent / base)
+        if unfit:
+            unfit = unfit.replace("file not found", "not found").split(" (expected")[0]
             problems.append(Problem(*locate(locs, where, source), ".".join(map(str, where)),
-                                    f"scenario file '{_written(spec.scenarios[i])}' not found "
-                                    f"(expected a path relative to {path.parent})"))
+                                    f"scenario file {quoted(base)} {unfit} (expected a YAML "
+                                    f"file, the path relative to {path.parent})"))
             continue
         try:
             load_scenario(base_path)
@@ -331,7 +344,7 @@ def _resolve(spec: BatchSpec, path: Path, locs: Locations) -> tuple[list[Variant
                 if not sweep_dups:
                     problems.append(Problem(
                         *locate(locs, ("scenarios", i), source), f"scenarios.{i}",
-                        f"'{label}' is the same scenario as '{digests[digest]}' after "
+                        f"{quoted(label)} is the same scenario as {quoted(digests[digest])} after "
                         f"overrides (expected distinct scenarios)"))
                 continue
             digests[digest] = label
@@ -345,16 +358,12 @@ def _resolve(spec: BatchSpec, path: Path, locs: Locations) -> tuple[list[Variant
                         known = ", ".join(available + [NO_POLICY])
                         problems.append(Problem(
                             *locate(locs, ("policies", j), source), f"policies.{j}",
-                            f"scenario '{name}' has no policy '{pol}' (expected one of: "
-                            f"{known})"))
+                            f"scenario {quoted(name)} has no policy {quoted(pol)} (expected "
+                            f"one of: {known})"))
             seed = spec.seed if spec.seed is not None else scn.metadata.seed
             variants.append(Variant(label=label, scenario=name, point=point, scn=scn,
                                     digest=digest, seed=int(seed), policies=policies))
     return variants, problems
-
-
-def _written(entry: str | ScenarioVariant) -> str:
-    return entry if isinstance(entry, str) else entry.base
 
 
 def _point_label(point: dict[str, Any]) -> str:

@@ -25,7 +25,8 @@ def batch(
     chunk: Annotated[int | None, typer.Option(
         "--chunk", help="Replications per task (default: automatic).")] = None,
     replications: Annotated[int | None, typer.Option(
-        "--replications", "-n", help="Replications (default: the spec's).")] = None,
+        "--replications", "-n", min=1, max=100_000,  # the schema's bound (sim.scenario.base)
+        help="Replications (default: the spec's).")] = None,
     target: Annotated[float | None, typer.Option(
         "--target-rel-halfwidth", help="Add replications until every compared difference "
                                        "of --kpi has CI half-width / |difference| <= this.")
@@ -33,8 +34,8 @@ def batch(
     kpi: Annotated[list[str] | None, typer.Option(
         "--kpi", help="KPI watched by --target-rel-halfwidth (repeatable).")] = None,
     max_replications: Annotated[int | None, typer.Option(
-        "--max-replications", help="Upper limit for adaptive replications (default: 10x "
-                                   "the spec's).")] = None,
+        "--max-replications", min=1, max=100_000, help="Upper limit for adaptive "
+        "replications (default: 10x the spec's).")] = None,
     baseline: Annotated[str | None, typer.Option(
         "--baseline", help="Policy the others are compared with (adaptive mode).")] = None,
     by: Annotated[str, typer.Option(

@@ -14,9 +14,10 @@ from sim.cli.app import app, guard
 def validate_history_cmd(
     scenario: Annotated[Path, typer.Argument(help="Replay scenario with an observed: section.")],
     replications: Annotated[int | None, typer.Option(
-        "--replications", "-n", min=1, help="Replications (default: the scenario's).")] = None,
-    seed: Annotated[int | None, typer.Option(help="Root seed (default: the scenario's).")]
-    = None,
+        "--replications", "-n", min=1, max=100_000,  # the schema's bounds (sim.scenario.base)
+        help="Replications (default: the scenario's).")] = None,
+    seed: Annotated[int | None, typer.Option(
+        min=0, max=2**63 - 1, help="Root seed (default: the scenario's).")] = None,
     policy: Annotated[str | None, typer.Option(
         help="Policy name from the scenario's policies: (default: none).")] = None,
     figure: Annotated[Path | None, typer.Option(

@@ -15,9 +15,10 @@ from sim.cli.app import app, fail, run_guarded, state
 def run(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     replications: Annotated[int | None, typer.Option(
-        "--replications", "-n", min=1, help="Replications (default: the scenario's).")] = None,
-    seed: Annotated[int | None, typer.Option(help="Root seed (default: the scenario's).")]
-    = None,
+        "--replications", "-n", min=1, max=100_000,  # the schema's bounds (sim.scenario.base)
+        help="Replications (default: the scenario's).")] = None,
+    seed: Annotated[int | None, typer.Option(
+        min=0, max=2**63 - 1, help="Root seed (default: the scenario's).")] = None,
     out: Annotated[Path | None, typer.Option(help="New output folder.")] = None,
     policy: Annotated[str | None, typer.Option(
         help="A policy of the scenario's policies:, 'all' (the default when it defines "

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from sim.rules.types import Entry, Finding, RuleDef, RuleError, RuleRef, Shares
+from sim.schema_words import Fraction, PlainName, Weight
 
 EU_2015_WEIGHTS = {"population": 0.4, "gdp_usd": 0.4, "unemployment_rate": 0.1,
                    "asylum_per_million": 0.1}
@@ -32,10 +33,10 @@ def _payer_spec(spec: str | Mapping[str, float]) -> Shares:
 
 # ----------------------------------------------------------------------------- params
 class _Params(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
-PayerSpec = str | dict[str, float]
+PayerSpec = PlainName | dict[PlainName, Weight]
 """One payer (a country id) or weights over several (``{USA: 0.5, GBR: 0.5}``)."""
 
 
@@ -53,28 +54,28 @@ class HostPaysParams(_Params):
 class NationalityParams(_Params):
     fallback: PayerSpec | None = None
     """Payer for stateless/unknown people and for refusing states (default: receiving)."""
-    stateless: list[str] = Field(default_factory=list)
+    stateless: list[PlainName] = Field(default_factory=list)
     """Nationality ids with no state to bill (stateless, unknown, aggregates)."""
-    refusing: list[str] = Field(default_factory=list)
+    refusing: list[PlainName] = Field(default_factory=list)
     """States that do not pay for their nationals (billed to the fallback)."""
 
 
 class KeyParams(_Params):
-    participants: list[str] = Field(min_length=1)
-    weights: dict[str, float] = Field(default_factory=lambda: dict(EU_2015_WEIGHTS))
-    inverse: list[str] = Field(default_factory=lambda: list(EU_2015_INVERSE))
+    participants: list[PlainName] = Field(min_length=1)
+    weights: dict[PlainName, Weight] = Field(default_factory=lambda: dict(EU_2015_WEIGHTS))
+    inverse: list[PlainName] = Field(default_factory=lambda: list(EU_2015_INVERSE))
     """Indicators that enter inversely (share proportional to 1/value)."""
-    floor: dict[str, float] = Field(default_factory=dict)
+    floor: dict[PlainName, Weight] = Field(default_factory=dict)
     """Lower bound applied to an inverse indicator before inverting (e.g. 0 asylum cases)."""
 
 
 class UnScaleParams(_Params):
-    scale: dict[str, float] = Field(min_length=1)
+    scale: dict[PlainName, Weight] = Field(min_length=1)
     """Assessment rates (any unit, e.g. percent), renormalised over the countries listed."""
 
 
 class HybridParams(_Params):
-    fraction: float = Field(ge=0, le=1)
+    fraction: Fraction
     """Fraction of each entry paid by nationality; the rest by ``rest``."""
     nationality: NationalityParams = Field(default_factory=NationalityParams)
     rest: RuleRef
@@ -83,16 +84,16 @@ class HybridParams(_Params):
 class CapParams(_Params):
     rule: RuleRef
     """The rule whose shares are capped."""
-    caps: dict[str, float] = Field(default_factory=dict)
+    caps: dict[PlainName, Weight] = Field(default_factory=dict)
     """Highest share per payer (0-1)."""
-    max_share: float | None = Field(default=None, ge=0, le=1)
+    max_share: Fraction | None = None
     """Highest share of any payer not listed in ``caps``."""
     overflow: RuleRef | None = None
     """Who takes the excess when no other payer of the entry is below its cap."""
 
 
 class FixedParams(_Params):
-    shares: dict[str, float] = Field(min_length=1)
+    shares: dict[PlainName, Weight] = Field(min_length=1)
 
 
 # ----------------------------------------------------------------------------- helpers

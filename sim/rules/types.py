@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sim.schema_words import Label
+
 Shares = dict[str, float]
 Finding = tuple[tuple, str]
 """(path below the place checked, message): a problem a check found."""
@@ -40,9 +42,9 @@ class Entry:
 class RuleRef(BaseModel):
     """A rule named in YAML: ``{rule: key, params: {...}}``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    rule: str = Field(min_length=1)
+    rule: Label
     params: dict[str, Any] = Field(default_factory=dict)
 
 

@@ -6,26 +6,112 @@ Each check yields ``(path, message)``; the loader adds file and line. Paths foll
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterator
 from typing import Any
 
+from sim.costs import COST_CATEGORIES
 from sim.rules import Context, RuleError, check_ref
+from sim.scenario.base import MAX_COUNT, MAX_TRIPS
 from sim.scenario.policies import Policy
 from sim.scenario.schema import Scenario
 from sim.scenario.shares import policy_shares
 from sim.scenario.uncertainties import check_uncertainties
+from sim.scenario.vocabulary import CONFLICT_STATES
 
 Finding = tuple[tuple, str]
 
 
+MAX_CELLS = 20_000_000
+"""Largest daily record of the model: days x (sites + destinations) x groups of people, and
+the size of a policy's share tables; a run keeps a few arrays of this many 64-bit numbers
+(160 MB each) in every worker."""
+
+
 def check_references(scn: Scenario, data: dict[str, Any] | None = None) -> list[Finding]:
     """Every problem a schema cannot see: unknown ids, dates outside the horizon, overlaps."""
-    out: list[Finding] = []
+    out: list[Finding] = list(_size(scn))
+    if out:  # too big to check further (a policy's share tables are computed below)
+        return out
     for check in (_people, _controllers, _sites, _dispositions, _routes, _dates, _timeline,
                   _escapes, _policies):
         out.extend(check(scn))
     out.extend(check_uncertainties(scn, check_references))
     return out
+
+
+def _groups(scn: Scenario) -> int:
+    return len({(nat, cat) for site in scn.sites.values()
+                for nat, cats in site.population.items() for cat in cats})
+
+
+def most_trips(scn: Scenario) -> tuple[int, str | None]:
+    """An upper bound on the trips of a run of ``scn``, and the fleet on a route with the
+    fewest seats (None without routes).
+
+    Nobody is moved twice (nobody comes back from Iraq), and a trip's load is the least of
+    its fleet's seats, the people its pair has waiting, the crossing's quota left today,
+    Iraq's room and the destination's free beds. So a trip either is full, or empties its
+    pair's queue (which refills only when a disposition starts for a group or recaptured
+    people come back, once a day), or uses up the day's quota (renewed each day and, if the
+    states' quotas differ, when the conflict state switches: counted as 3 times a day, as
+    half of all spells last a day or more), or fills Iraq's room for the period of a cap (or
+    its total), or the destination's free beds (which grow at most once a day). Besides, a
+    trip carries at least its fleet's min_load (or seats if fewer) unless it empties a
+    queue, Iraq's total or beds that never free. The bound is the smaller of the two counts.
+    """
+    fleets = {r.fleet: scn.fleets[r.fleet] for r in scn.routes if r.fleet in scn.fleets}
+    if not fleets:
+        return 0, None
+    people, days = scn.total_population, scn.metadata.horizon_days + 1
+    pairs = len({(r.origin, r.destination) for r in scn.routes})
+    partial = pairs * (_groups(scn) + 1 + (days if scn.escapes.recapture else 0)) + 1
+    least = min(min(f.min_load, f.seats) for f in fleets.values())
+    by_load = -(-people // least) + partial + len(scn.destinations) + len(scn.conflict.timeline)
+    effects = scn.conflict.effects
+    quotas = {effects[s].crossing_quota if s in effects else 1.0 for s in CONFLICT_STATES}
+    renewals = days * (1 + 3 * (len(quotas) > 1))
+    periods = sum(-(-days // c.period_days) + 1 for c in scn.acceptance.caps)
+    fleet = min(fleets, key=lambda f: fleets[f].seats)
+    by_seats = (-(-people // fleets[fleet].seats) + partial + periods
+                + len({r.via for r in scn.routes if r.via}) * renewals
+                + len(scn.destinations) * (days + len(scn.conflict.timeline)))
+    return min(by_load, by_seats), fleet
+
+
+def _size(scn: Scenario) -> Iterator[Finding]:
+    """The whole population within :data:`MAX_COUNT`, the trips within :data:`MAX_TRIPS`,
+    and the model's arrays within :data:`MAX_CELLS` (so that no accepted scenario takes
+    hours or runs out of memory)."""
+    total = scn.total_population
+    if total > MAX_COUNT:
+        yield ("sites",), (f"{total:,} people in all sites together (expected at most "
+                           f"{MAX_COUNT:,}: counts are summed over sites and days in 64-bit "
+                           f"integers)")
+        return
+    trips, fleet = most_trips(scn)
+    if trips > MAX_TRIPS:
+        yield ("fleets", fleet, "seats"), (
+            f"a run could need {trips:,} trips for {total:,} people, {scn.fleets[fleet].seats:,} "
+            f"at most at a time in this fleet (expected at most {MAX_TRIPS:,} trips: the "
+            f"model simulates and records every trip; more seats)")
+    groups = _groups(scn)
+    places = len(scn.sites) + len(scn.destinations)
+    days = scn.metadata.horizon_days + 1
+    cells = days * places * groups
+    if cells > MAX_CELLS:
+        yield ("sites",), (f"the model's daily record would hold {cells:,} numbers ({days} days "
+                           f"x {places} sites and destinations x {groups} groups of people) "
+                           f"(expected at most {MAX_CELLS:,}: fewer sites, nationalities, "
+                           f"categories or days)")
+    n = len(scn.countries)
+    tables = len(COST_CATEGORIES) * places * (len(scn.controllers) + 1) * n * n
+    if scn.policies and tables > MAX_CELLS:
+        yield ("countries",), (f"each policy's share tables would hold {tables:,} numbers "
+                               f"({n} countries x {n} payers x {places} places x "
+                               f"{len(scn.controllers) + 1} custodians x "
+                               f"{len(COST_CATEGORIES)} cost categories) (expected at most "
+                               f"{MAX_CELLS:,}: fewer countries or places)")
 
 
 def _unknown(kind: str, ref: str, known) -> str:
@@ -230,7 +316,8 @@ def _policies(scn: Scenario) -> Iterator[Finding]:
     scenario gets valid shares under it."""
     for name, policy in scn.policies.items():
         base = ("policies", name)
-        found = list(_policy(name, policy, base, scn))
+        found = list(_non_finite(policy.model_dump(by_alias=True), base))
+        found += list(_policy(name, policy, base, scn)) if not found else []
         yield from found
         if found:
             continue
@@ -241,6 +328,20 @@ def _policies(scn: Scenario) -> Iterator[Finding]:
         except Exception as exc:  # a user's rule failed: report it, do not crash the loader
             yield base + ("rule",), (f"rule '{policy.rule}' failed while computing shares: "
                                      f"{type(exc).__name__}: {exc}")
+
+
+def _non_finite(value: Any, path: tuple) -> Iterator[Finding]:
+    """Infinite or NaN numbers anywhere, e.g. in the parameters of a rule without a schema
+    (every typed field is finite already)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        yield path, f"invalid value {value!r} (expected a finite number; .inf and .nan are " \
+                    f"not numbers a scenario can hold)"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _non_finite(item, path + (key,))
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _non_finite(item, path + (i,))
 
 
 def _policy(name: str, p: Policy, base: tuple, scn: Scenario) -> Iterator[Finding]:

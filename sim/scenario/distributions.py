@@ -11,12 +11,22 @@ import math
 from typing import Annotated, ClassVar, Literal
 
 import numpy as np
+from annotated_types import Interval
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy import special
 
+from sim.scenario.base import MAX_DURATION_DAYS, MAX_SPREAD
+from sim.schema_words import Real
+
+Param = Annotated[Real, Interval(ge=0, le=MAX_DURATION_DAYS)]
+"""A parameter of a distribution: days (or a beta shape), 0 to 100 years."""
+PositiveParam = Annotated[Real, Interval(gt=0, le=MAX_DURATION_DAYS)]
+_CONFIG = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+_NAMED = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, populate_by_name=True)
+
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _CONFIG
     member_word: ClassVar[str] = "distribution"
     described_as: ClassVar[str] = ("a distribution, e.g. {dist: fixed, value: 1} or "
                                    "{dist: lognormal, mean: 2, sd: 1}")
@@ -37,7 +47,7 @@ class Fixed(_Dist):
     """A constant: ``{dist: fixed, value: 0.5}``."""
 
     dist: Literal["fixed"]
-    value: float = Field(ge=0)
+    value: Param
 
     @property
     def mean(self) -> float:
@@ -57,8 +67,8 @@ class Uniform(_Dist):
     """``{dist: uniform, low: 1, high: 2}``."""
 
     dist: Literal["uniform"]
-    low: float = Field(ge=0)
-    high: float = Field(ge=0)
+    low: Param
+    high: Param
 
     @model_validator(mode="after")
     def _order(self):
@@ -82,9 +92,9 @@ class Triangular(_Dist):
     """``{dist: triangular, low: 1, mode: 2, high: 4}``."""
 
     dist: Literal["triangular"]
-    low: float = Field(ge=0)
-    mode: float = Field(ge=0)
-    high: float = Field(ge=0)
+    low: Param
+    mode: Param
+    high: Param
 
     @model_validator(mode="after")
     def _order(self):
@@ -119,9 +129,9 @@ class Exponential(_Dist):
     """``{dist: exponential, mean: 10}``."""
 
     dist: Literal["exponential"]
-    mean_: float = Field(gt=0, alias="mean")
+    mean_: PositiveParam = Field(alias="mean")
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = _NAMED
 
     @property
     def mean(self) -> float:
@@ -141,10 +151,17 @@ class Lognormal(_Dist):
     """``{dist: lognormal, mean: 1.5, sd: 0.5}`` (mean and sd of the variable itself)."""
 
     dist: Literal["lognormal"]
-    mean_: float = Field(gt=0, alias="mean")
-    sd: float = Field(ge=0)
+    mean_: PositiveParam = Field(alias="mean")
+    sd: Param
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = _NAMED
+
+    @model_validator(mode="after")
+    def _spread(self):
+        if self.sd > MAX_SPREAD * self.mean_:
+            raise ValueError(f"sd ({self.sd:g}) is more than {MAX_SPREAD:g} times the mean "
+                             f"({self.mean_:g}) (expected sd <= {MAX_SPREAD:g} x mean)")
+        return self
 
     @property
     def mean(self) -> float:
@@ -171,10 +188,19 @@ class Gamma(_Dist):
     """``{dist: gamma, mean: 120, sd: 40}``."""
 
     dist: Literal["gamma"]
-    mean_: float = Field(gt=0, alias="mean")
-    sd: float = Field(gt=0)
+    mean_: PositiveParam = Field(alias="mean")
+    sd: PositiveParam
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = _NAMED
+
+    @model_validator(mode="after")
+    def _spread(self):
+        if not self.mean_ / MAX_SPREAD <= self.sd <= MAX_SPREAD * self.mean_:
+            raise ValueError(f"sd ({self.sd:g}) is not within 1/{MAX_SPREAD:g} to "
+                             f"{MAX_SPREAD:g} times the mean ({self.mean_:g}) (expected "
+                             f"mean/{MAX_SPREAD:g} <= sd <= {MAX_SPREAD:g} x mean; a fixed "
+                             f"value for an sd close to 0)")
+        return self
 
     @property
     def mean(self) -> float:
@@ -195,8 +221,8 @@ class Beta(_Dist):
     """``{dist: beta, a: 2, b: 20}`` on [0, 1] (used for fractions)."""
 
     dist: Literal["beta"]
-    a: float = Field(gt=0)
-    b: float = Field(gt=0)
+    a: PositiveParam
+    b: PositiveParam
 
     @property
     def mean(self) -> float:
@@ -238,8 +264,10 @@ def binomial_ppf(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
 
 
 def binomial_ppf_small(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """:func:`binomial_ppf` for arrays of one shape with 0 <= p < 1 (not checked): the
-    daily escape draws."""
+    """:func:`binomial_ppf` for arrays of one shape with 0 <= p <= 1: the daily escape
+    draws. A hazard so large that p rounds to 1 (everyone escapes) takes the general way."""
+    if p.size and p.max() >= 1.0:
+        return binomial_ppf(u, n, p)
     return _invert(u, n, p, np.exp(n * np.log1p(-p)))
 
 

@@ -3,21 +3,38 @@ their effects) and escapes (hazards, mass breakouts, recapture)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, NonNegativeFloat, NonNegativeInt, model_validator
+from annotated_types import Interval
+from pydantic import Field, field_validator, model_validator
 
-from sim.scenario.base import Base, DayOrDate, Id, check_order
+from sim.scenario.base import (
+    MAX_BREAKOUTS_PER_YEAR,
+    MAX_CROWDING_EXPONENT,
+    MAX_HAZARD_PER_DAY,
+    MIN_SPELL_DAYS,
+    Base,
+    Count,
+    Day,
+    DayOrDate,
+    Id,
+    Multiplier,
+    Probability,
+    check_order,
+)
 from sim.scenario.distributions import Distribution
+from sim.schema_words import Real
+
+Hazard = Annotated[Real, Interval(ge=0, le=MAX_HAZARD_PER_DAY)]
 
 
 # --------------------------------------------------------------------------- conflict
 class Effects(Base):
-    escape: NonNegativeFloat = 1.0
-    travel_time: NonNegativeFloat = Field(default=1.0, gt=0)
-    incident: NonNegativeFloat = 1.0
-    crossing_quota: NonNegativeFloat = 1.0
-    breakout: NonNegativeFloat = 1.0
+    escape: Multiplier = 1.0
+    travel_time: Multiplier = Field(default=1.0, gt=0)
+    incident: Multiplier = 1.0
+    crossing_quota: Multiplier = 1.0
+    breakout: Multiplier = 1.0
 
 
 class CeasefireProcess(Base):
@@ -26,6 +43,18 @@ class CeasefireProcess(Base):
     initial: Literal["ceasefire", "fighting"] = "ceasefire"
     ceasefire_duration: Distribution
     fighting_duration: Distribution
+
+    @field_validator("ceasefire_duration", "fighting_duration")
+    @classmethod
+    def _long_enough(cls, dist):
+        median = float(dist.ppf(0.5))
+        if not median >= MIN_SPELL_DAYS:
+            raise ValueError(
+                f"spells too short: half of them last {median:.3g} days or less (expected a "
+                f"distribution with a median of at least {MIN_SPELL_DAYS:g} day: the conflict "
+                f"state acts through daily steps, and ever shorter spells would switch it "
+                f"without end)")
+        return dist
 
 
 class TimelineEvent(Base):
@@ -49,8 +78,8 @@ class TimelineEvent(Base):
     crossing: Id | None = None
     destination: Id | None = None
     controller: Id | None = None
-    beds: NonNegativeInt | None = None
-    fraction: float | None = Field(default=None, ge=0, le=1)
+    beds: Count | None = None
+    fraction: Probability | None = None
     note: str = ""
 
     @model_validator(mode="after")
@@ -84,7 +113,7 @@ class Conflict(Base):
 
 # --------------------------------------------------------------------------- escapes
 class MassBreakout(Base):
-    rate_per_year: NonNegativeFloat
+    rate_per_year: Annotated[Real, Interval(ge=0, le=MAX_BREAKOUTS_PER_YEAR)]
     """Expected breakouts per site-year in a ceasefire under the original custodian."""
     fraction: Distribution
     """Fraction of the site's people freed: a distribution on [0, 1] (beta, or fixed,
@@ -101,14 +130,14 @@ class MassBreakout(Base):
 
 
 class Recapture(Base):
-    probability: float = Field(ge=0, le=1)
-    delay_days: NonNegativeInt = 7
+    probability: Probability
+    delay_days: Day = 7
 
 
 class Escapes(Base):
-    base_hazard_per_day: dict[Literal["prison", "camp"], NonNegativeFloat]
-    category_multiplier: dict[Id, NonNegativeFloat] = Field(default_factory=dict)
-    crowding_exponent: NonNegativeFloat = 0.0
+    base_hazard_per_day: dict[Literal["prison", "camp"], Hazard]
+    category_multiplier: dict[Id, Multiplier] = Field(default_factory=dict)
+    crowding_exponent: Annotated[Real, Interval(ge=0, le=MAX_CROWDING_EXPONENT)] = 0.0
     """Hazard x (occupancy/capacity)^exponent when the site is over capacity."""
     mass_breakout: MassBreakout | None = None
     recapture: Recapture | None = None

@@ -16,11 +16,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from sim.messages import pydantic_findings, shown
+from sim.messages import pydantic_findings, quoted, shown
 from sim.scenario.checks import check_references
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.schema import Scenario
-from sim.scenario.yamlio import Locations, deep_merge, dotted, locate, read_yaml
+from sim.scenario.yamlio import Locations, deep_merge, dotted, file_problem, locate, read_yaml
 
 MAX_EXTENDS_DEPTH = 20
 
@@ -85,7 +85,7 @@ def _read_with_extends(path: Path, stack: tuple[Path, ...]) -> tuple[dict, Locat
         return data, locs
     where = locate(locs, ("extends",), str(path))
     if not isinstance(parent, str) or not parent.strip():
-        raise ScenarioError([Problem(*where, "extends", f"invalid value {parent!r} (expected "
+        raise ScenarioError([Problem(*where, "extends", f"invalid value {shown(parent)} (expected "
                                      f"the path of a scenario file, relative to this one)")])
     parent_file = Path(os.path.normpath(path.parent / parent))  # as the user would write it
     parent_path = parent_file.resolve()
@@ -97,11 +97,14 @@ def _read_with_extends(path: Path, stack: tuple[Path, ...]) -> tuple[dict, Locat
     if len(chain) > MAX_EXTENDS_DEPTH:
         raise ScenarioError([Problem(*where, "extends", f"extends chain deeper than "
                                      f"{MAX_EXTENDS_DEPTH} files (expected a short chain)")])
-    if not parent_path.is_file():
+    problem = file_problem(parent_path)
+    if problem == "file not found":
         raise ScenarioError(
-            [Problem(*where, "extends", f"file '{parent}' not found (expected a path relative "
-                     f"to {path.parent})")]
+            [Problem(*where, "extends", f"file {quoted(parent)} not found (expected a path "
+                     f"relative to {path.parent})")]
         )
+    if problem:
+        raise ScenarioError([Problem(*where, "extends", f"{quoted(parent)} {problem}")])
     base, base_locs = _read_with_extends(parent_file, chain)
     replaced = set(_replaced_paths(base, data, ()))
     merged_locs = {k: v for k, v in base_locs.items()

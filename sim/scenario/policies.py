@@ -30,23 +30,17 @@ import datetime as dt
 import re
 from typing import Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    NonNegativeFloat,
-    NonNegativeInt,
-    PositiveInt,
-    field_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sim.rules.types import RuleRef
+from sim.scenario.base import Count, Day, Id, Money, PositiveCount
+from sim.schema_words import Label
 
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 
 
 class _Base(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def parse_month_day(text: str) -> tuple[int, int]:
@@ -77,9 +71,9 @@ class _FiscalYear(_Base):
 class Budget(_FiscalYear):
     """A payer's annual ceiling for this programme."""
 
-    annual: NonNegativeFloat | None
+    annual: Money | None
     """Ceiling per fiscal year (USD); null = no ceiling."""
-    first_year: NonNegativeFloat | None = None
+    first_year: Money | None = None
     """Available in the fiscal year that contains the start date (default: ``annual`` pro
     rata to the part of that fiscal year left on the start date)."""
 
@@ -88,14 +82,14 @@ class Purchase(_Base):
     """Capacity a pooled fund can buy, one order at a time."""
 
     kind: Literal["beds", "units"]
-    target: str
+    target: Id
     """Destination (beds) or fleet (units)."""
-    amount: PositiveInt
-    cost: NonNegativeFloat
+    amount: PositiveCount
+    cost: Money
     """Capital cost of one order (USD)."""
-    lag_days: NonNegativeInt
+    lag_days: Day
     """Build or procurement lag: the capacity is there ``lag_days`` after the order."""
-    max_orders: PositiveInt | None = None
+    max_orders: PositiveCount | None = None
 
 
 class Fund(_FiscalYear):
@@ -103,11 +97,11 @@ class Fund(_FiscalYear):
 
     contributions: RuleRef
     """Who pays into the fund (usually a pooled rule: key, un_scale, fixed)."""
-    annual: NonNegativeFloat | None = None
+    annual: Money | None = None
     """Pledged per fiscal year, ring-fenced from the payers' budgets (credited on the start
     date and on each fiscal-year start; unspent money carries over). null = no pledge: each
     order is a discretionary step of the contributors, checked against their budgets."""
-    threshold: NonNegativeInt = 1
+    threshold: Count = 1
     """People held back by the constraint an item relieves (beds or units) that trigger it."""
     buy: list[Purchase] = Field(min_length=1)
 
@@ -116,11 +110,11 @@ class Policy(_Base):
     """One named burden-sharing policy."""
 
     description: str = ""
-    rule: str = Field(min_length=1)
+    rule: Label
     params: dict[str, Any] = Field(default_factory=dict)
-    receiving: str = "IRQ"
+    receiving: Id = "IRQ"
     """The receiving (host) state on the Iraqi side; ``share_iraq`` is its share."""
-    budgets: dict[str, Budget] = Field(default_factory=dict)
+    budgets: dict[Id, Budget] = Field(default_factory=dict)
     """Annual ceilings by payer; payers not listed have no ceiling."""
     fund: Fund | None = None
     security: RuleRef | None = None

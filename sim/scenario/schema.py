@@ -12,59 +12,76 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
-from pydantic import (
-    Field,
-    NonNegativeFloat,
-    NonNegativeInt,
-    PositiveInt,
-    PrivateAttr,
-    model_validator,
-)
+from pydantic import Field, PrivateAttr, model_validator
 
-from sim.scenario.base import Base, DayOrDate, Id, check_order
+from sim.scenario.base import (
+    Base,
+    Count,
+    Date,
+    DayOrDate,
+    Distance,
+    Id,
+    Indicator,
+    Latitude,
+    Longitude,
+    Money,
+    Multiplier,
+    Period,
+    PositiveDays,
+    PositiveCount,
+    Priority,
+    Probability,
+    Rate,
+    Replications,
+    Seed,
+    Share,
+    StartDate,
+    check_order,
+)
 from sim.scenario.distributions import Distribution
 from sim.scenario.hazards import Conflict, Escapes
 from sim.scenario.policies import Policy
 from sim.scenario.uncertainties import Uncertainties
+from sim.schema_words import Label, Line
 
 T = TypeVar("T")
 
 # --------------------------------------------------------------------------- metadata
 class Metadata(Base):
-    name: str = Field(min_length=1)
+    name: Label
     description: str = ""
-    start_date: dt.date
-    horizon_days: PositiveInt = Field(le=3650)
-    seed: NonNegativeInt = 0
-    replications: PositiveInt = 10
+    start_date: StartDate
+    horizon_days: Period
+    seed: Seed = 0
+    replications: Replications = 10
 
 
 # --------------------------------------------------------------------------- people
 class Category(Base):
     """A population category (e.g. fighter, woman, child)."""
 
-    label: str = ""
+    label: Line = ""
     security_level: Literal["high", "medium", "low"]
-    upkeep_per_day: NonNegativeFloat = 0.0
+    upkeep_per_day: Money = 0.0
     """Food and basic needs per person-day (USD), wherever the person is held."""
-    guards_per_100: NonNegativeFloat = 0.0
+    guards_per_100: Multiplier = 0.0
     """Guards on duty per 100 people held (personnel-days, the security burden)."""
 
 
 class Country(Base):
-    name: str
-    indicators: dict[str, NonNegativeFloat] = Field(default_factory=dict)
+    name: Label
+    indicators: dict[Id, Indicator] = Field(default_factory=dict)
     """E.g. population, gdp_usd, unemployment_rate, asylum_per_million."""
 
 
 class Controller(Base):
     """An authority that can hold a site (SDF, Syrian government, contested ...)."""
 
-    name: str
+    name: Label
     country: Id | None = None
-    backers: dict[Id, NonNegativeFloat] = Field(default_factory=dict)
+    backers: dict[Id, Share] = Field(default_factory=dict)
     """Declared backers and their weights (a payer rule may bill them)."""
-    escape_multiplier: NonNegativeFloat = 1.0
+    escape_multiplier: Multiplier = 1.0
 
 
 class ControlPeriod(Base):
@@ -87,33 +104,33 @@ class AccessClosure(Base):
 class Site(Base):
     """An origin site in Syria (prison or camp)."""
 
-    name: str
+    name: Label
     kind: Literal["prison", "camp"]
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
-    capacity: PositiveInt
-    population: dict[Id, dict[Id, NonNegativeInt]]
+    lat: Latitude
+    lon: Longitude
+    capacity: PositiveCount
+    population: dict[Id, dict[Id, Count]]
     """Initial stock: nationality -> category -> people."""
     controller: list[ControlPeriod] = Field(min_length=1)
     closures: list[AccessClosure] = Field(default_factory=list)
-    cost_per_person_day: NonNegativeFloat = 0.0
+    cost_per_person_day: Money = 0.0
     """Custody cost beyond upkeep (guards' stipends, running costs), USD."""
 
 
 class Destination(Base):
     """A reception facility in Iraq."""
 
-    name: str
+    name: Label
     kind: Literal["prison", "rehabilitation"]
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
-    beds: NonNegativeInt
-    intake_per_day: PositiveInt
+    lat: Latitude
+    lon: Longitude
+    beds: Count
+    intake_per_day: PositiveCount
     """Screening throughput (people per day)."""
     stay: Distribution | None = None
     """Days from screening to discharge; null = held beyond the horizon (prison)."""
-    cost_per_person_day: NonNegativeFloat = 0.0
-    screening_cost_per_person: NonNegativeFloat = 0.0
+    cost_per_person_day: Money = 0.0
+    screening_cost_per_person: Money = 0.0
 
 
 # --------------------------------------------------------------------------- movement
@@ -129,9 +146,9 @@ class Disposition(Base):
     action: Literal["transfer", "release", "repatriate", "stay"]
     destination: Id | None = None
     start: DayOrDate = 0
-    priority: int = 0
+    priority: Priority = 0
     """Lower goes first; ties are broken by the site's escape risk."""
-    rate_per_day: NonNegativeFloat | None = None
+    rate_per_day: Rate | None = None
     """For ``release``: people released per day under this rule (all sites together)."""
 
     @model_validator(mode="after")
@@ -147,19 +164,19 @@ class Disposition(Base):
 
 class Fleet(Base):
     mode: Literal["road", "air"]
-    units: NonNegativeInt
-    seats: PositiveInt
-    escorts_per_trip: dict[Literal["high", "medium", "low"], NonNegativeInt] = Field(
+    units: Count
+    seats: PositiveCount
+    escorts_per_trip: dict[Literal["high", "medium", "low"], Count] = Field(
         default_factory=dict
     )
     """Escort personnel per trip by the highest security level on board."""
     load_time: Distribution
     turnaround: Distribution
-    cost_per_trip: NonNegativeFloat = 0.0
-    cost_per_km: NonNegativeFloat = 0.0
-    incident_probability: float = Field(default=0.0, ge=0, le=1)
+    cost_per_trip: Money = 0.0
+    cost_per_km: Money = 0.0
+    incident_probability: Probability = 0.0
     incident_delay: Distribution | None = None
-    min_load: PositiveInt = 1
+    min_load: PositiveCount = 1
     """A trip leaves only with at least this many people (or all who are left)."""
 
 
@@ -169,17 +186,17 @@ class Route(Base):
     fleet: Id
     via: Id | None = None
     """Border crossing used (null for flights)."""
-    distance_km: NonNegativeFloat
+    distance_km: Distance
     travel_time: Distribution
     """One-way travel time in days."""
     closed_when_fighting: bool = False
 
 
 class Crossing(Base):
-    name: str
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
-    daily_throughput: NonNegativeInt
+    name: Label
+    lat: Latitude
+    lon: Longitude
+    daily_throughput: Count
 
 
 class Repatriation(Base):
@@ -187,10 +204,10 @@ class Repatriation(Base):
 
     country: Id
     start: DayOrDate
-    every_days: PositiveInt
-    batch_size: PositiveInt
+    every_days: Period
+    batch_size: PositiveCount
     end: DayOrDate | None = None
-    cost_per_person: NonNegativeFloat = 0.0
+    cost_per_person: Money = 0.0
 
 
 class AcceptanceCap(Base):
@@ -198,37 +215,37 @@ class AcceptanceCap(Base):
 
     start: DayOrDate = 0
     end: DayOrDate | None = None
-    period_days: PositiveInt
-    max_people: NonNegativeInt
+    period_days: Period
+    max_people: Count
 
 
 class DispatchRules(Base):
     """How the dispatcher orders the transfer pairs that wait."""
 
-    ageing_days: float | None = Field(default=None, gt=0)
+    ageing_days: PositiveDays | None = None
     """Waiting raises priority: a pair's priority improves by one level for every
     ``ageing_days`` it has waited since its last departure (or since its transfer started),
     so a low-priority pair is served in the end. null = no ageing."""
 
 
 class Acceptance(Base):
-    total: NonNegativeInt | None = None
+    total: Count | None = None
     caps: list[AcceptanceCap] = Field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- costs, policies
 class Costs(Base):
-    currency: str = "USD"
-    escort_cost_per_person_day: NonNegativeFloat = 0.0
-    guard_cost_per_person_day: NonNegativeFloat = 0.0
+    currency: Label = "USD"
+    escort_cost_per_person_day: Money = 0.0
+    guard_cost_per_person_day: Money = 0.0
 
 
 class Observation(Base):
     """An observed cumulative transfer count, for comparing the model with reality."""
 
-    date: dt.date
-    transferred: NonNegativeInt
-    source: str
+    date: Date
+    transferred: Count
+    source: Line
     measure: Literal["departed", "arrived"] = "departed"
     """What the count is: people who had left for Iraq by the end of that day (``departed``,
     the usual meaning of "moved" in reports) or who had arrived there (``arrived``)."""

@@ -9,12 +9,15 @@ problem, never constructed. Each value's location is kept in a map
 from __future__ import annotations
 
 import copy
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from sim.messages import shown
 from sim.scenario.errors import Problem, ScenarioError
 
 Path_ = tuple  # a path into the data: keys and list indices
@@ -22,6 +25,12 @@ Locations = dict[tuple, tuple[str, int | None]]
 
 MAX_NODES = 500_000
 """Values built from one file, counting every alias expansion (stops 'billion laughs')."""
+MAX_BYTES = 2 * 1024 * 1024
+"""Largest file read (2 MiB, forty times the largest shipped scenario): checked before
+parsing, so that a huge file is refused at once rather than after minutes and gigabytes."""
+MAX_DEPTH = 50
+"""Deepest nesting of mappings and lists (a scenario needs about ten levels): checked while
+the document is composed, before any value is built."""
 
 _PLAIN = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_PLAIN + t for t in ("null", "bool", "int", "float", "str", "timestamp")}
@@ -30,7 +39,19 @@ _EXPECT_PLAIN = ("expected plain YAML data: mappings, lists, text, numbers, true
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader (no object construction) used only to compose nodes and build scalars."""
+    """SafeLoader (no object construction) used only to compose nodes and build scalars;
+    refuses nesting deeper than :data:`MAX_DEPTH` as it composes (before building)."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH + 1:
+                raise _TooDeep(self.peek_event().start_mark.line + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 # YAML 1.1 (PyYAML) reads ``46.0e6`` or ``1e6`` as text; read them as numbers, as YAML 1.2,
@@ -48,16 +69,17 @@ def read_yaml(path: Path) -> tuple[Any, Locations]:
     An empty file gives ``{}``. Problems raise :class:`ScenarioError`.
     """
     name = str(path)
+    problem = file_problem(path)
+    if problem:
+        raise ScenarioError([Problem(name, None, "", problem)])
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError([Problem(name, None, "", "file not found")]) from None
-    except IsADirectoryError:
-        raise ScenarioError(
-            [Problem(name, None, "", "is a directory (expected a YAML file)")]) from None
+        with open(path, "rb") as f:
+            raw = f.read(MAX_BYTES + 1)
     except OSError as exc:
         raise ScenarioError(
             [Problem(name, None, "", f"cannot read file ({exc.strerror or exc})")]) from None
+    if len(raw) > MAX_BYTES:
+        raise ScenarioError([_too_large(name, raw.count(b"\n", 0, MAX_BYTES) + 1)])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -70,8 +92,32 @@ def read_yaml(path: Path) -> tuple[Any, Locations]:
     return parse_yaml(text, name)
 
 
+def file_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a YAML file (None if it can): missing, a directory, or
+    not a regular file (a device or a pipe, which could block or never end)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "file not found"
+    except OSError as exc:
+        return f"cannot read file ({exc.strerror or exc})"
+    if stat.S_ISDIR(mode):
+        return "is a directory (expected a YAML file)"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file, but a device, a pipe or a socket (expected a YAML file)"
+    return None
+
+
+def _too_large(name: str, line: int) -> Problem:
+    return Problem(name, line, "", f"file too large: it passes {MAX_BYTES // 1024 // 1024} MiB "
+                                   f"at line {line} (expected a scenario or spec of at most "
+                                   f"{MAX_BYTES:,} bytes)")
+
+
 def parse_yaml(text: str, name: str) -> tuple[Any, Locations]:
     """Parse YAML ``text`` (named ``name`` in messages); return the data and locations."""
+    if len(text) > MAX_BYTES:
+        raise ScenarioError([_too_large(name, text.count("\n", 0, MAX_BYTES) + 1)])
     locs: Locations = {}
     problems: list[Problem] = []
     loader = None
@@ -89,6 +135,8 @@ def parse_yaml(text: str, name: str) -> tuple[Any, Locations]:
             budget[0] -= 1
             if budget[0] < 0:
                 raise _TooBig(line)
+            if len(path) > MAX_DEPTH:  # aliases can nest deeper than the text does
+                raise _TooDeep(line)
             if id(n) in active:
                 problems.append(Problem(name, line, _dotted(path),
                                         "an alias refers to itself (expected no recursive "
@@ -153,10 +201,10 @@ def parse_yaml(text: str, name: str) -> tuple[Any, Locations]:
             name, exc.line, "",
             f"document too large: more than {MAX_NODES:,} values after expanding aliases "
             f"(expected a scenario of reasonable size; are aliases nested?)")]) from None
-    except RecursionError:
-        raise ScenarioError([Problem(name, None, "",
-                                     "nesting too deep (expected at most a few dozen levels)")]
-                            ) from None
+    except _TooDeep as exc:
+        raise ScenarioError([_too_deep(name, exc.line)]) from None
+    except RecursionError:  # not expected with the depth limit; kept as a last guard
+        raise ScenarioError([_too_deep(name, None)]) from None
     except yaml.MarkedYAMLError as exc:
         raise ScenarioError([_syntax_problem(name, exc)]) from None
     except yaml.reader.ReaderError as exc:
@@ -179,8 +227,19 @@ def parse_yaml(text: str, name: str) -> tuple[Any, Locations]:
 
 
 class _TooBig(Exception):
-    def __init__(self, line: int):
+    def __init__(self, line: int | None):
         self.line = line
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int | None):
+        self.line = line
+
+
+def _too_deep(name: str, line: int | None) -> Problem:
+    return Problem(name, line, "", f"nesting too deep: more than {MAX_DEPTH} levels of "
+                                   f"mappings and lists (expected at most {MAX_DEPTH}; a "
+                                   f"scenario needs about ten)")
 
 
 _BAD = object()
@@ -246,7 +305,15 @@ def _syntax_problem(name: str, exc: yaml.MarkedYAMLError) -> Problem:
 
 
 def _dotted(path: tuple) -> str:
-    return ".".join(str(p) for p in path)
+    parts = (p if isinstance(p, str) else str(p) for p in path)
+    return ".".join(p if _plain_part(p) else shown(p) for p in parts)
+
+
+def _plain_part(part: str) -> bool:
+    """A key a dotted path can show as it is (else it is quoted with escapes, so that a path
+    never breaks the ``file:line: path: message`` form)."""
+    return bool(part) and part.isprintable() and ":" not in part and part == part.strip() \
+        and len(part) <= 60
 
 
 def dotted(path: tuple) -> str:

@@ -49,3 +49,23 @@ def run_chunk_dying_on_replication_5(task):
     if any(r == 5 for r, _ in task.runs):
         os._exit(3)
     return run_chunk(task)
+
+
+def run_chunk_failing_for_13_adults(task):
+    """A worker function whose runs raise when the camp holds 13 adults (no valid scenario
+    makes the model fail, so the failure is injected)."""
+    import sim.simulation
+    from sim.batch.worker import run_chunk
+
+    real = sim.simulation.simulate
+
+    def simulate(scn, **kwargs):
+        if scn.sites["camp"].population["IRQ"]["adult"] == 13:
+            raise OverflowError("injected failure")
+        return real(scn, **kwargs)
+
+    sim.simulation.simulate = simulate
+    try:
+        return run_chunk(task)
+    finally:
+        sim.simulation.simulate = real

@@ -14,11 +14,33 @@ from tests.batch.helpers import sim_cli, write_spec
 PEOPLE = {"sites.camp.population.IRQ.adult": 500, "sites.camp.population.IRQ.child": 500}
 
 
+# Runs of a valid scenario that raise: simulate() fails for the sweep point adult = 13 (no
+# valid scenario makes the model fail any more, so the failure is injected).
+FAILING_CLI = """
+import sim.simulation as s
+real = s.simulate
+def simulate(scn, **kw):
+    if scn.sites["camp"].population["IRQ"]["adult"] == 13:
+        raise OverflowError("injected")
+    return real(scn, **kw)
+s.simulate = simulate
+from sim.cli import main
+main()
+"""
+
+
 def test_cli_batch_reports_failures_with_exit_code_1(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.batch.helpers import ROOT
+
     spec = write_spec(tmp_path, replications=2,
-                      sweep={"sites.camp.population.IRQ.adult": [100, 10**19]})
+                      sweep={"sites.camp.population.IRQ.adult": [100, 13]})
     out = tmp_path / "out"
-    cli = sim_cli("batch", str(spec), "--out", str(out), "--workers", "0", "--no-progress")
+    cli = subprocess.run([sys.executable, "-c", FAILING_CLI, "batch", str(spec), "--out",
+                          str(out), "--workers", "0", "--no-progress"], capture_output=True,
+                         text=True, timeout=120, cwd=ROOT)
     assert cli.returncode == 1, cli.stderr
     assert "2 computed, 0 reused, 2 failed" in cli.stdout
     assert "OverflowError" in cli.stdout and "Traceback" not in cli.stderr

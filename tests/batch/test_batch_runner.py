@@ -8,7 +8,7 @@ import pytest
 from sim.batch import open_results, run_batch
 from tests.batch.helpers import write_spec
 
-BAD = 10_000_000_000_000_000_000  # validates as a head count, but overflows the model's int64
+BAD = 13  # adults in the camp for which the injected worker's runs raise
 
 
 def _same(a, b) -> None:
@@ -64,7 +64,11 @@ def test_changed_scenario_gets_new_runs_never_mixed(tmp_path):
     assert len(open_results(tmp_path / "out").scenarios) == 1
 
 
-def test_failing_runs_are_recorded_and_the_batch_goes_on(tmp_path):
+def test_failing_runs_are_recorded_and_the_batch_goes_on(tmp_path, monkeypatch):
+    from sim.batch import runner
+    from tests.batch.helpers import run_chunk_failing_for_13_adults
+
+    monkeypatch.setattr(runner, "run_chunk", run_chunk_failing_for_13_adults)
     spec = write_spec(tmp_path, replications=3,
                       sweep={"sites.camp.population.IRQ.adult": [100, BAD]})
     res = run_batch(spec, tmp_path / "out", workers=2, progress=False)

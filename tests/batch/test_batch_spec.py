@@ -52,7 +52,8 @@ def test_schema_errors_are_located(tmp_path):
                     "tables: {daily: {every: 0}}\n"
                     "colour: red\n")
     problems = _problems(path)
-    assert f"{path}:3: replications: invalid value 0 (expected a whole number > 0)" in problems
+    assert (f"{path}:3: replications: invalid value 0 (expected a whole number > 0 and "
+            f"<= 100,000)") in problems
     assert any(p.startswith(f"{path}:4: tables.daily.every:") for p in problems)
     assert any(p.startswith(f"{path}:5: colour: unknown key 'colour'") for p in problems)
 

@@ -43,9 +43,10 @@ def test_day_or_date_gives_one_clear_message(value, message):
 def test_a_date_field_that_takes_only_dates():
     assert _one(metadata__start_date="2026-13-40") == (
         "metadata.start_date: invalid date '2026-13-40': month value is outside expected range "
-        "of 1-12 (expected a date written YYYY-MM-DD)")
+        "of 1-12 (expected a date written YYYY-MM-DD, on or before 9989-12-31)")
     assert _one(metadata__start_date="soon") == (
-        "metadata.start_date: invalid value 'soon' (expected a date written YYYY-MM-DD)")
+        "metadata.start_date: invalid value 'soon' (expected a date written YYYY-MM-DD, "
+        "on or before 9989-12-31)")
 
 
 def test_impossible_date_in_yaml_text_is_reported_not_crashed(tmp_path):
@@ -60,19 +61,21 @@ def test_impossible_date_in_yaml_text_is_reported_not_crashed(tmp_path):
 
 @pytest.mark.parametrize("overrides, message", [
     ({"fleets__road__units": "many"}, "fleets.road.units: invalid value 'many' "
-                                      "(expected a whole number >= 0)"),
+                                      "(expected a whole number >= 0 and <= 1,000,000,000)"),
     ({"fleets__road__seats": 12.5}, "fleets.road.seats: invalid value 12.5 "
-                                    "(expected a whole number > 0)"),
+                                    "(expected a whole number > 0 and <= 1,000,000,000)"),
     ({"sites__camp__capacity": -5}, "sites.camp.capacity: invalid value -5 "
-                                    "(expected a whole number > 0)"),
+                                    "(expected a whole number > 0 and <= 1,000,000,000)"),
     ({"metadata__horizon_days": 99999}, "metadata.horizon_days: invalid value 99999 "
                                         "(expected a whole number > 0 and <= 3650)"),
     ({"conflict__effects": {"fighting": {"travel_time": 0}}},
-     "conflict.effects.fighting.travel_time: invalid value 0 (expected a number > 0)"),
+     "conflict.effects.fighting.travel_time: invalid value 0 (expected a number > 0 and "
+     "<= 1000)"),
     ({"sites__camp__lat": 91}, "sites.camp.lat: invalid value 91 "
                                "(expected a number >= -90 and <= 90)"),
     ({"countries": ["IRQ"]}, "countries: got a list (expected a mapping (key: value))"),
-    ({"metadata__name": ""}, "metadata.name: empty text (expected at least 1 character)"),
+    ({"metadata__name": ""}, "metadata.name: invalid name '': it is empty (expected one line "
+                             "of text, not empty, no spaces around it, at most 200 characters)"),
     ({"dispositions": []}, "dispositions: empty list (expected at least 1 entry)"),
     ({"sites__camp__kind": "jail"}, "sites.camp.kind: invalid value 'jail' "
                                     "(expected one of: 'prison', 'camp')"),
@@ -97,7 +100,8 @@ def test_impossible_date_in_yaml_text_is_reported_not_crashed(tmp_path):
     ({"fleets__road__load_time": {"mean": 1}}, "fleets.road.load_time: 'dist' is missing "
      "(expected dist: one of fixed, uniform, triangular, exponential, lognormal, gamma, beta)"),
     ({"fleets__road__load_time": {"dist": "gamma", "mean": 1}},
-     "fleets.road.load_time.sd: required field 'sd' is missing (expected a number > 0)"),
+     "fleets.road.load_time.sd: required field 'sd' is missing (expected a number > 0 and "
+     "<= 36500)"),
     ({"fleets__road__load_time": {"dist": "gamma", "mean": 1, "sd": 1, "shape": 2}},
      "fleets.road.load_time.shape: unknown key 'shape' (expected one of: dist, mean, sd)"),
     ({"fleets__road__wheels": 4}, "fleets.road.wheels: unknown key 'wheels' (expected one of: "

@@ -64,7 +64,8 @@ def test_scenario_names_cannot_leave_the_results_folder(tmp_path, monkeypatch, n
 def test_batch_store_file_names_come_from_digests(tmp_path):
     from sim.batch import run_batch
 
-    policies = {"../../evil_policy": {"rule": "host_pays"}, "/etc/x": {"rule": "host_pays"}}
+    # (a policy id may not hold '.', so "../../evil_policy" is refused before anything runs)
+    policies = {"~/evil_policy": {"rule": "host_pays"}, "/etc/x": {"rule": "host_pays"}}
     scenario = _scenario_named(tmp_path, "../../evil_scenario", policies=policies)
     spec = tmp_path / "spec.yaml"
     spec.write_text(yaml.safe_dump({
