@@ -57,6 +57,10 @@ def run(
     results = output.results
     _print_summary(output, summarise(results.kpis),
                    compare_observed(output.scenario, results.daily))
+    if output.scenario.parameters is not None and list(output.policies) == [None]:
+        from sim.cli.calibrate import print_forecast
+
+        run_guarded(lambda: print_forecast(output))
     if plots:
         run_guarded(lambda: _draw(results))
 

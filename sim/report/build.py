@@ -565,6 +565,10 @@ def render(folder: Folder) -> str:
         "differences with Holm-adjusted p-values. Model numbers rest on the assumptions "
         "listed at the end; read them as comparisons between policies, not forecasts.</p>")
     section("summary", "Summary", "\n".join(intro))
+    from sim.report.forecast import forecast_section
+
+    if (forecast := forecast_section(folder)) is not None:
+        section("forecast", "Forecast", forecast)
 
     for view in views:
         where = f" ({view.label})" if len(views) > 1 else ""
