@@ -9,7 +9,9 @@ priors, and the model's own randomness); the forecast summarises the runs:
 - ``totals``: people moved by the horizon, the day transfers stop (the last day anyone left;
   a run still moving people in the horizon's last ``quiet_days`` days has not stopped), the
   probability of reaching ``target`` detainees, and the day each site empties (holds no one
-  from that day to the horizon), each with its probability within the horizon.
+  from that day to the horizon), each with its probability within the horizon; their
+  quantiles are empirical (no interpolation), so "after the horizon" is a value like any
+  other.
 """
 
 from __future__ import annotations
@@ -135,7 +137,7 @@ def _totals(scn: Scenario, series: dict[str, np.ndarray], target: int, quiet_day
 
 def _row(what: str, values: np.ndarray, kind: str) -> dict[str, Any]:
     row: dict[str, Any] = {"what": what, "kind": kind}
-    for q, v in zip(QUANTILES, np.quantile(values, QUANTILES)):
+    for q, v in zip(QUANTILES, np.quantile(values, QUANTILES, method="inverted_cdf")):
         row[f"q{round(q * 100):02d}"] = float(v)
     row["probability"] = float(np.mean(np.isfinite(values)))
     row["mean"] = float(np.mean(values)) if np.isfinite(values).all() else float("nan")

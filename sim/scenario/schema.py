@@ -239,7 +239,7 @@ class Observation(Base):
     low: NonNegativeInt | None = None
     high: NonNegativeInt | None = None
     """A reported range of the count (both, around the count)."""
-    uncertainty: float | None = Field(default=None, gt=0, lt=1)
+    uncertainty: float | None = None
     """A stated relative uncertainty ("~500": 0.1 for +-10%), instead of low and high."""
     source: str
     measure: Literal["departed", "arrived", "at_site"] = "departed"
@@ -253,6 +253,9 @@ class Observation(Base):
 
     @model_validator(mode="after")
     def _reported(self):
+        if self.uncertainty is not None and not 0 < self.uncertainty < 1:
+            raise ValueError(f"uncertainty {self.uncertainty} is not a fraction between 0 "
+                             f"and 1 (expected e.g. 0.1 for +-10%)")
         if self.date_from is not None and self.date_from > self.date:
             raise ValueError(f"date_from ({self.date_from}) must not be after date "
                              f"({self.date})")
