@@ -13,7 +13,7 @@ from sim.policy.allocation import PayerLedger
 from sim.policy.compiled import compile_policy
 from sim.policy.treasury import PolicyTreasury
 from sim.results import RunResult
-from sim.scenario.draws import drawn_scenario, needs_draw
+from sim.scenario.drawing import drawn_scenario, needs_draw
 from sim.scenario.schema import Scenario
 
 

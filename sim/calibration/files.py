@@ -21,15 +21,14 @@ import shutil
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from sim.errors import OutputError
 from sim.store.files import atomic_write, move_into_place, package_versions
 
-if TYPE_CHECKING:
-    from sim.calibration.run import Calibration
+Calibration = Any  # sim.calibration.run.Calibration (which imports this module)
 
 META = "calibration.json"
 SAMPLES = "posterior.csv"

@@ -35,7 +35,7 @@ class Outcome:
 def run_particles(task: Particles) -> list[Outcome]:
     """Every run of ``task``; a run that raises is returned with its error."""
     from sim.calibration.observe import series, window_values
-    from sim.scenario.draws import build_drawn
+    from sim.scenario.drawing import build_drawn
     from sim.simulation import simulate
 
     out = []

@@ -565,10 +565,11 @@ def render(folder: Folder) -> str:
         "differences with Holm-adjusted p-values. Model numbers rest on the assumptions "
         "listed at the end; read them as comparisons between policies, not forecasts.</p>")
     section("summary", "Summary", "\n".join(intro))
-    from sim.report.forecast import forecast_section
+    from sim.report.forecast import HEAD, forecast_parts
 
-    if (forecast := forecast_section(folder)) is not None:
-        section("forecast", "Forecast", forecast)
+    if (fc := forecast_parts(folder)) is not None:
+        fan = _figure_html("forecast", "Forecast fan chart", figure_png(fc[1]))
+        section("forecast", "Forecast", fc[0] + fan + _table(HEAD, fc[2]))
 
     for view in views:
         where = f" ({view.label})" if len(views) > 1 else ""

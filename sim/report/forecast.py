@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
+HEAD = ["", "median", "50% band", "90% band", "within horizon"]
 
-def forecast_section(folder: Any) -> str | None:
-    """HTML of the forecast of a run folder, or None when the folder has none."""
-    from sim.report.build import _figure_html, _table, esc, figure_png
 
+def forecast_parts(folder: Any) -> tuple[str, Any, list[list[str]]] | None:
+    """(introduction HTML, fan chart, table rows as escaped HTML) of a run folder's forecast,
+    or None when the folder has none."""
     if folder.kind != "run" or len(folder.views) != 1 or folder.policies != ["none"]:
         return None
     scn = folder.views[0].scenario
@@ -19,12 +21,11 @@ def forecast_section(folder: Any) -> str | None:
     from sim.plots.calibration import fan_chart
 
     fc = summarise(scn, series_from_results(folder.results, scn))
-    rows = [[esc(r["what"]), esc(r["median"]), esc(r["50%"]), esc(r["90%"]),
-             esc(r["within horizon"])] for r in fmt_totals(fc)]
-    return (f"<p>Each of the {fc.runs} runs drew its own inputs (<code>parameters: "
-            f"{esc(scn.parameters.draw)}</code>) before it ran, so the bands hold what is not "
-            f"known as well as chance. After the last observation "
-            f"({fc.last_observation:%d %b %Y}) the runs follow the model's structure and "
-            f"their drawn inputs.</p>"
-            + _figure_html("forecast", "Forecast fan chart", figure_png(fan_chart(fc)))
-            + _table(["", "median", "50% band", "90% band", "within horizon"], rows))
+    rows = [[escape(r[k]) for k in ("what", "median", "50%", "90%", "within horizon")]
+            for r in fmt_totals(fc)]
+    intro = (f"<p>Each of the {fc.runs} runs drew its own inputs (<code>parameters: "
+             f"{escape(scn.parameters.draw)}</code>) before it ran, so the bands hold what is "
+             f"not known as well as chance. After the last observation "
+             f"({fc.last_observation:%d %b %Y}) the runs follow the model's structure and "
+             f"their drawn inputs.</p>")
+    return intro, fan_chart(fc), rows

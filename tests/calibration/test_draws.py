@@ -8,7 +8,8 @@ import pytest
 
 import sim
 from sim.scenario import ScenarioError, load_scenario, scenario_from_dict
-from sim.scenario.draws import draw_values, read_samples, write_samples
+from sim.scenario.drawing import draw_values
+from sim.scenario.draws import read_samples, write_samples
 from tests.calibration.conftest import synthetic_data
 
 REPLAY = "scenarios/jan2026_replay.yaml"
