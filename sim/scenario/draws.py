@@ -122,7 +122,8 @@ def inline_samples(data: dict, path: Path) -> str | None:
     """Read ``parameters.samples`` of plain scenario data read from ``path`` into
     ``parameters.rows`` (in place). Returns a problem message, or None."""
     section = data.get("parameters")
-    if not isinstance(section, dict) or not isinstance(section.get("samples"), str):
+    if not isinstance(section, dict) or not isinstance(section.get("samples"), str) or \
+            section.get("rows") is not None:  # rows written inline (or stored) are the samples
         return None
     name = section["samples"]
     file = path.parent / name

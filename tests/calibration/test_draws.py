@@ -119,3 +119,14 @@ def test_without_parameters_nothing_is_drawn():
     assert not any(k.startswith("parameter:") for k in run.kpis)
     assert run.scenario.parameters is None
     assert run.daily.equals(sim.simulate(scn, replication=0).daily)
+
+
+def test_a_stored_effective_scenario_loads_without_its_sample_file(tmp_path):
+    """A results folder keeps the effective scenario (rows inline): it loads anywhere."""
+    from sim.scenario import dump_scenario
+
+    scn = load_scenario("scenarios/jan2026_forecast.yaml")
+    (tmp_path / "stored.yaml").write_text(dump_scenario(scn))
+    again = load_scenario(tmp_path / "stored.yaml")
+    assert again.parameters.rows == scn.parameters.rows
+    assert draw_values(again, 3) == draw_values(scn, 3)
