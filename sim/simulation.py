@@ -13,6 +13,7 @@ from sim.policy.allocation import PayerLedger
 from sim.policy.compiled import compile_policy
 from sim.policy.treasury import PolicyTreasury
 from sim.results import RunResult
+from sim.scenario.drawing import drawn_scenario, needs_draw
 from sim.scenario.schema import Scenario
 
 
@@ -21,8 +22,12 @@ def simulate(scenario: Scenario, policy: str | None = None, replication: int = 0
     """Run replication ``replication`` of ``scenario`` (root seed: ``seed`` or the scenario's).
 
     ``policy`` names an entry of the scenario's ``policies:`` section; None records costs
-    without allocating them to payers (no budgets).
+    without allocating them to payers (no budgets). A scenario with a ``parameters:`` section
+    first draws its uncertain inputs for this replication (:mod:`sim.scenario.draws`): the
+    same replication draws the same values under every policy.
     """
+    if needs_draw(scenario):
+        scenario = drawn_scenario(scenario, replication, seed)
     if policy is None:
         return RunResult(run_world(scenario, replication, None, seed))
     if policy not in scenario.policies:

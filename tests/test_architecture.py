@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("batch", ("sim.batch",)),
     ("analysis", ("sim.analysis",)),
     ("explore", ("sim.exploration",)),
+    ("calibration", ("sim.calibration",)),
     ("figures", ("sim.plots",)),
     ("report", ("sim.report", "sim.verification")),
     ("cli", ("sim.cli", "sim.__main__")),

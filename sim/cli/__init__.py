@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import sys
 
-from sim.cli import batch, compare, explore, figures, history, inputs, run  # noqa: F401
+from sim.cli import (  # noqa: F401
+    batch,
+    calibrate,
+    compare,
+    explore,
+    figures,
+    history,
+    inputs,
+    run,
+)
 from sim.cli.app import app
 
 

@@ -84,6 +84,11 @@ def run(
         say(f"results written to {output.out}")
     else:
         say(f"results written to {output.out}", err=True)
+    if (output.scenario.parameters is not None and list(output.policies) == [None]
+            and fmt == "text"):
+        from sim.cli.calibrate import print_forecast
+
+        run_guarded(lambda: print_forecast(output))
     if plots:
         run_guarded(lambda: _draw(results, quiet=fmt != "text"))
 

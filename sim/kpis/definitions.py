@@ -196,6 +196,17 @@ def moved(r: Run) -> dict:
     return {(plan.site_ids[s], plan.dest_ids[d]): float(n) for (s, d), n in out.items()}
 
 
+@kpi("parameter", "Drawn input: {kind}", "as the input", "higher", dims=("kind",),
+     template="parameter:{kind}",
+     description="the value a run drew for an uncertain input (scenarios with parameters:; "
+                 "a categorical input as the index of its value)")
+def parameter(r: Run) -> dict:
+    params = getattr(r.scenario, "parameters", None)
+    if params is None or params.values is None:
+        return {}
+    return {(name,): float(v) for name, v in params.values.items()}
+
+
 # ----------------------------------------------------------------------------- costs
 @kpi("cost_by_category", "Cost: {cost_category}", "USD", "lower", dims=("cost_category",),
      template="cost:{cost_category}", **MILLION)

@@ -19,7 +19,7 @@ from sim.plots.files import Folder, load_folder
 from sim.plots.specs import figure_specs
 from sim.report import sources as src
 from sim.report.explore import build_explore_report, explore_folder
-from sim.report.html import esc, figure_html, figure_png
+from sim.report.html import esc, figure_html, figure_png, table
 from sim.report.provenance import provenance_html
 from sim.report.scenario import citations_html, scenario_files, scenario_html
 from sim.report.summary import glance_html
@@ -94,6 +94,7 @@ def render(folder: Folder) -> str:
     title = f"Transfers from north-east Syria to Iraq: {folder.name}"
     out = _Page()
     out.section("summary", "Summary", _summary(folder))
+    _forecast(out, folder)
     _key_figures(out, folder)
     _comparison(out, folder, figs)
     _figure_sections(out, folder, figs)
@@ -134,6 +135,15 @@ def _summary(folder: Folder) -> str:
         "differences with Holm-adjusted p-values. Model numbers rest on the assumptions "
         "listed at the end; read them as comparisons between policies, not forecasts.</p>")
     return "\n".join(intro)
+
+
+def _forecast(out: _Page, folder: Folder) -> None:
+    """The forecast of a run whose scenario draws its inputs (``parameters:``)."""
+    from sim.report.forecast import HEAD, forecast_parts
+
+    if (fc := forecast_parts(folder)) is not None:
+        fan = figure_html("forecast", "Forecast fan chart", figure_png(fc[1]))
+        out.section("forecast", "Forecast", fc[0] + fan + table(HEAD, fc[2]))
 
 
 def _where(folder: Folder, view) -> str:

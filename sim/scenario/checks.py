@@ -271,6 +271,9 @@ def _dates(scn: Scenario) -> Iterator[Finding]:
         yield from ordered(("conflict", "timeline", i), ev.start, ev.end)
     for i, obs in enumerate(scn.observed):
         yield from within(("observed", i, "date"), obs.date)
+        yield from within(("observed", i, "date_from"), obs.date_from)
+        if obs.site is not None and obs.site not in scn.sites:
+            yield ("observed", i, "site"), _unknown("site", obs.site, scn.sites)
 
 
 _TARGET = {"control_change": "site", "crossing_closed": "crossing", "site_closed": "site",

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from sim.messages import pydantic_findings, quoted, shown
 from sim.scenario.checks import check_references
+from sim.scenario.draws import inline_samples
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.schema import Scenario
 from sim.scenario.yamlio import Locations, deep_merge, dotted, file_problem, locate, read_yaml
@@ -80,6 +81,10 @@ def _read_with_extends(path: Path, stack: tuple[Path, ...]) -> tuple[dict, Locat
                                                        f"mapping of sections: {_SECTIONS})")])
     if not isinstance(data, dict):
         raise ScenarioError([_not_a_mapping(str(path), data)])
+    problem = inline_samples(data, path)  # a posterior sample file, relative to this file
+    if problem:
+        raise ScenarioError([Problem(*locate(locs, ("parameters", "samples"), str(path)),
+                                     "parameters.samples", problem)])
     parent = data.pop("extends", None)
     if parent is None:
         return data, locs

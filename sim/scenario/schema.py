@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import AliasChoices, Field, PrivateAttr, model_validator
 
 from sim.scenario.base import (
     Base,
@@ -39,6 +39,7 @@ from sim.scenario.base import (
     check_order,
 )
 from sim.scenario.distributions import Distribution
+from sim.scenario.draws import ParameterDraw
 from sim.scenario.hazards import Conflict, Escapes
 from sim.scenario.policies import Policy
 from sim.scenario.uncertainties import Uncertainties
@@ -241,14 +242,66 @@ class Costs(Base):
 
 
 class Observation(Base):
-    """An observed cumulative transfer count, for comparing the model with reality."""
+    """A count observed at the time, as it was reported: for comparing the model with
+    reality and for calibration (a modelled value anywhere inside the reported window and
+    range is a match)."""
 
     date: Date
-    transferred: Count
+    """Date of the report (the last day of its window)."""
+    date_from: Date | None = None
+    """First day of a reported window ("reported 3-6 Feb"); null = the date alone."""
+    transferred: Count = Field(validation_alias=AliasChoices("transferred", "value"))
+    """The reported count (may be written ``value``: people moved, or at a site)."""
+    low: Count | None = None
+    high: Count | None = None
+    """A reported range of the count (both, around the count)."""
+    uncertainty: float | None = None
+    """A stated relative uncertainty ("~500": 0.1 for +-10%), instead of low and high."""
     source: Line
-    measure: Literal["departed", "arrived"] = "departed"
+    measure: Literal["departed", "arrived", "at_site"] = "departed"
     """What the count is: people who had left for Iraq by the end of that day (``departed``,
-    the usual meaning of "moved" in reports) or who had arrived there (``arrived``)."""
+    the usual meaning of "moved" in reports), who had arrived there (``arrived``), or people
+    held at ``site`` (``at_site``)."""
+    who: Literal["all", "detainees"] = "all"
+    """Whom the count covers: everyone, or detainees only (people taken out of prisons)."""
+    site: Id | None = None
+    """The site of an ``at_site`` count."""
+
+    @model_validator(mode="after")
+    def _reported(self):
+        if self.uncertainty is not None and not 0 < self.uncertainty < 1:
+            raise ValueError(f"uncertainty {self.uncertainty} is not a fraction between 0 "
+                             f"and 1 (expected e.g. 0.1 for +-10%)")
+        if self.date_from is not None and self.date_from > self.date:
+            raise ValueError(f"date_from ({self.date_from}) must not be after date "
+                             f"({self.date})")
+        if (self.low is None) != (self.high is None):
+            raise ValueError("give both low and high (the reported range), or neither")
+        if self.low is not None and self.uncertainty is not None:
+            raise ValueError("give either low and high or uncertainty, not both")
+        if self.low is not None and not self.low <= self.transferred <= self.high:
+            raise ValueError(f"the count ({self.transferred}) must lie between low "
+                             f"({self.low}) and high ({self.high})")
+        if (self.measure == "at_site") != (self.site is not None):
+            raise ValueError("measure at_site needs a site, and only at_site takes one")
+        if self.measure == "at_site" and self.who != "all":
+            raise ValueError("an at_site count covers everyone at the site (expected who: all)")
+        return self
+
+    @property
+    def window(self) -> tuple[dt.date, dt.date]:
+        """First and last day of the reported window."""
+        return (self.date_from or self.date, self.date)
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The reported range of the count (the count itself when none is stated)."""
+        if self.low is not None:
+            return (float(self.low), float(self.high))
+        if self.uncertainty is not None:
+            return (self.transferred * (1 - self.uncertainty),
+                    self.transferred * (1 + self.uncertainty))
+        return (float(self.transferred), float(self.transferred))
 
 
 class Scenario(Base):
@@ -275,6 +328,8 @@ class Scenario(Base):
     observed: list[Observation] = Field(default_factory=list)
     uncertainties: Uncertainties | None = None
     """Plausible ranges of inputs (see :mod:`sim.scenario.uncertainties`)."""
+    parameters: ParameterDraw | None = None
+    """Draw the uncertain inputs in every replication (see :mod:`sim.scenario.draws`)."""
     _derived: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     # ---------------------------------------------------------------- helpers

@@ -74,6 +74,9 @@ class Uncertainty(Base):
     source: str = Field(min_length=1)
     """Where the range comes from: an assumption or source tag such as ``[A21]``."""
     note: str = ""
+    fit: bool = False
+    """Calibration (``sim calibrate``) fits this one to the observations; the others are
+    drawn from their distribution in every calibration run."""
 
     @field_validator("path")
     @classmethod

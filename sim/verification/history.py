@@ -156,3 +156,49 @@ def fmt_points(report: HistoryReport) -> list[dict[str, Any]]:
             "role": r["role"], "source": r["source"],
         })
     return out
+
+
+# ----------------------------------------------------------------------------- holdout
+@dataclass
+class HoldoutReport:
+    """Leave-future-out check: calibrated on the observations up to ``after``, scored on
+    every observation (the later ones out of sample, the fitted ones in sample)."""
+
+    path: Path
+    after: Any  # datetime.date
+    calibration: Any  # sim.calibration.Calibration
+    scores: pd.DataFrame
+    """One row per observation (see :func:`sim.calibration.predict.scores`)."""
+    runs: int
+
+    @property
+    def out_of_sample(self) -> pd.DataFrame:
+        return self.scores.loc[~self.scores["in_sample"]]
+
+
+def validate_holdout(path: str | Path, after: Any, settings: Any = None,
+                     seed: int | None = None, runs: int = 200, workers: int | None = None,
+                     dask: str | None = None, dask_local: int | None = None) -> HoldoutReport:
+    """Calibrate the scenario at ``path`` on its observations up to ``after`` (a date), run
+    ``runs`` posterior predictive runs and score every observation.
+
+    Raises ScenarioError when fewer than one observation is fitted or none is left to
+    forecast (except when ``after`` is the last observation's date: an in-sample check)."""
+    from sim.calibration.predict import predictive, scores
+    from sim.calibration.run import calibrate
+    from sim.scenario import load_scenario
+
+    path = Path(path)
+    scn = load_scenario(path)
+    cal = calibrate(scn, settings=settings, until=after, seed=seed, workers=workers,
+                    dask=dask, dask_local=dask_local)
+    values, _ = predictive(cal, scn.observed, runs, workers, dask, dask_local)
+    fitted = [o for o in scn.observed if o.date <= after]
+    return HoldoutReport(path, after, cal, scores(scn.observed, values, fitted), runs)
+
+
+def holdout_cuts(scn: Scenario, min_fitted: int = 2) -> list[Any]:
+    """The cut dates that leave at least ``min_fitted`` observations to fit: every distinct
+    observation date from the ``min_fitted``-th on (the last one: in sample only)."""
+    dates = sorted({o.date for o in scn.observed})
+    return [d for d in dates if sum(o.date <= d for o in scn.observed) >= min_fitted]

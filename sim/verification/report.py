@@ -19,6 +19,7 @@ from typing import Any
 
 from sim.verification.checks import CHECKS, CheckResult, run_checks
 from sim.verification.evidence import CALIBRATION, FAULTS, FIXED, KNOWN, OTHER, SECURITY
+from sim.verification.report_holdout import holdout_lines, run_holdout
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "validation.md"
@@ -124,6 +125,7 @@ def render(results: list[CheckResult], history: Any, info: Meta,
             out += [f"- {_cell(d)}" for d in r.details]
             out += ["", "</details>", ""]
     out += _history_section(history, figure)
+    out += holdout_lines()
     out += _robustness_sections(counts)
     return "\n".join(out).rstrip() + "\n"
 
@@ -272,7 +274,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", choices=list(CHECKS),
                         help="run only this check (repeatable)")
     parser.add_argument("--no-history", action="store_true", help="skip the replay")
+    parser.add_argument("--holdout", action="store_true", help="rerun the leave-future-out "
+                        "calibrations (minutes) before writing")
     args = parser.parse_args(argv)
+    if args.holdout:
+        run_holdout()
     results, _ = generate(args.out, args.figure, args.size, args.only, not args.no_history)
     return 0 if all(r.passed or r.informative for r in results) else 1
 

@@ -19,7 +19,8 @@ def test_the_notebooks_exist():
     assert [p.name for p in NOTEBOOKS] == ["01_scenario_end_to_end.ipynb",
                                            "02_policy_comparison.ipynb",
                                            "03_batch_and_sweep.ipynb",
-                                           "04_uncertainty.ipynb"]
+                                           "04_uncertainty.ipynb",
+                                           "05_calibration.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
