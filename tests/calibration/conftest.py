@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from sim.scenario.yamlio import read_yaml
+
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ROOT / "tests" / "data" / "tiny.yaml"
 TRUE = {"cap": 40.0, "start": 4}
@@ -16,7 +18,7 @@ OBS_DAYS = (8, 15, 25)
 
 
 def synthetic_data(observed: list[dict] | None = None) -> dict:
-    data = yaml.safe_load(TINY.read_text())
+    data, _ = read_yaml(TINY)  # the project's reader: 46.0e6 is a number, as in the loader
     data["metadata"]["name"] = "synthetic"
     data["sites"]["camp"]["population"] = {"IRQ": {"adult": 1000, "child": 1000}}
     data["sites"]["camp"]["capacity"] = 3000

@@ -148,8 +148,9 @@ def test_cli_validate_one_bad_file(name):
 
 def _run_cli(*args: str) -> subprocess.CompletedProcess:
     code = "import sys; from sim.cli import main; sys.argv[0] = 'sim'; main()"
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}  # a pipe: one line each
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          timeout=120, cwd=DATA.parent.parent)
+                          timeout=120, cwd=DATA.parent.parent, env=env)
 
 
 @pytest.mark.parametrize("name", ["yaml_bad_indent.yaml", "route_unknown_site.yaml",
