@@ -53,7 +53,7 @@ def section(rows: Sequence[Row], *, quick: bool, seconds: float,
     return "\n".join(lines + ["", render_markdown(rows)])
 
 
-def write_docs(body: str, path: Path = DOC) -> bool:
+def write_docs(body: str, path: Path) -> bool:
     """Write ``body`` into the generated section of ``path``; True if the file changed."""
     old = path.read_text(encoding="utf-8")
     new = replace_section(old, body)

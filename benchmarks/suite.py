@@ -53,10 +53,10 @@ def main(argv: Sequence[str] | None = None, measures: Sequence[Measure] = MEASUR
     print(f"\n{len(rows)} figures in {seconds:.0f} s: "
           f"{'every budget holds' if code == 0 else 'a budget does not hold'}")
     if args.write_docs:
-        from benchmarks.docs import DOC, section, write_docs
+        from benchmarks import docs
 
-        body = section(rows, quick=args.quick, seconds=seconds,
-                       loads=(start_load, os.getloadavg()))
-        changed = write_docs(body)
-        print(f"{DOC.relative_to(DOC.parents[1])} {'updated' if changed else 'unchanged'}")
+        body = docs.section(rows, quick=args.quick, seconds=seconds,
+                            loads=(start_load, os.getloadavg()))
+        changed = docs.write_docs(body, docs.DOC)
+        print(f"{docs.DOC} {'updated' if changed else 'unchanged'}")
     return code
