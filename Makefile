@@ -37,8 +37,11 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
 	  echo "chromium could not be installed: the browser test will be skipped"
 
+# Performance budgets (docs/performance.md): exit 1 when one does not hold. BENCH=--quick for
+# a quick look; BENCH=--write-docs to record the table in docs/performance.md.
+BENCH ?=
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(BENCH)
 
 # Refactors change no number: compare every shipped scenario x policy x 3 replications with a
 # git revision (default HEAD), value for value.

@@ -1,1 +1,2 @@
-"""Performance benchmarks: ``python -m benchmarks`` (or ``make bench``)."""
+"""Performance benchmarks: ``python -m benchmarks`` (or ``make bench``); docs/performance.md
+explains each measure and its budget."""

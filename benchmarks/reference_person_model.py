@@ -1,5 +1,8 @@
 """A naive one-process-per-person SimPy model of one transfer flow (the design the cohort
-model avoids), used as the yardstick of the person-transfers-per-second budget.
+model avoids), kept as a cross-check rather than a benchmark:
+tests/benchmarks/test_reference_model.py runs it beside the cohort model, which must agree
+with it on simple flows. (The benchmarks' yardstick is the M/M/10 queue of
+:mod:`benchmarks.yardstick`.)
 
 The flow is that of a simulated scenario with one transfer route: N people wait at one site;
 a fleet of U units with S seats each carries them to a destination with B beds. Every
@@ -32,9 +35,38 @@ import math
 from collections import deque
 from collections.abc import Generator
 from dataclasses import dataclass, field
+from pathlib import Path
 
-import numpy as np
 import simpy
+
+from sim.rng import Streams
+
+TINY = Path(__file__).resolve().parents[1] / "tests" / "data" / "tiny.yaml"
+
+
+def flow_overrides(people: int, units: int = 4, seats: int = 50, travel: float = 0.3,
+                   horizon: int | None = None) -> dict:
+    """Overrides of tests/data/tiny.yaml for a plain transfer flow: ``people`` adults at the
+    camp, ``units`` x ``seats``, fixed ``travel`` days each way, no load or turnaround time,
+    no escapes; beds, screening and the crossing never bind. The horizon covers the
+    programme with a few days to spare."""
+    if horizon is None:
+        rounds = math.ceil(people / (units * seats))
+        horizon = int(math.ceil(rounds * 2 * travel)) + 3
+    return {
+        "metadata.horizon_days": horizon,
+        "sites.camp.population": {"IRQ": {"adult": people}},
+        "sites.camp.capacity": max(people, 1),
+        "destinations.centre.beds": people,
+        "destinations.centre.intake_per_day": max(people, 1),
+        "crossings.rabia.daily_throughput": people,
+        "fleets.road.units": units,
+        "fleets.road.seats": seats,
+        "fleets.road.load_time": {"dist": "fixed", "value": 0},
+        "fleets.road.turnaround": {"dist": "fixed", "value": 0},
+        "routes.0.travel_time": {"dist": "fixed", "value": travel},
+        "escapes.base_hazard_per_day": {"camp": 0.0, "prison": 0.0},
+    }
 
 
 @dataclass
@@ -114,7 +146,7 @@ class ReferenceModel:
     def __init__(self, cfg: FlowConfig):
         self.cfg = cfg
         self.env = simpy.Environment()
-        self.rng = np.random.default_rng(cfg.seed)
+        self.streams = Streams(cfg.seed, 0)
         beds = cfg.people if cfg.beds is None else cfg.beds
         self.waiting = _FifoStore(self.env)
         self.bay = simpy.Resource(self.env, capacity=1)
@@ -130,7 +162,7 @@ class ReferenceModel:
             self.env.process(self._unit())
 
     def _draw(self, dist) -> float:
-        return float(dist.ppf(self.rng.random()))
+        return float(dist.ppf(self.streams.uniform("reference:times")))
 
     def _person(self, p: _Person) -> Generator:
         yield self.waiting.put(p)

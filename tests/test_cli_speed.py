@@ -1,4 +1,5 @@
-"""`sim --help` answers quickly: heavy libraries load lazily (budget: < 0.5 s)."""
+"""`sim --help` answers quickly: heavy libraries load lazily (a regression bound of 0.5 s;
+the benchmark budget is 0.3 s, docs/performance.md)."""
 
 from __future__ import annotations
 

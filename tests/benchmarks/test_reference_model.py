@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 
 import sim
-from benchmarks.core import TINY, flow_overrides, scaled
-from benchmarks.reference_person_model import FlowConfig, run_reference
+from benchmarks.reference_person_model import TINY, FlowConfig, flow_overrides, run_reference
 
 
 def both(overrides: dict):
@@ -52,14 +51,6 @@ def test_same_flow_when_beds_run_out():
     assert ref.trips == res.kpis["trips"] == 21
     assert ref.completion_day == res.kpis["completion_day"] == math.floor(
         max(t for t, _ in ref.trip_log) + 0.3)
-
-
-def test_scaled_baseline_multiplies_sites_only():
-    base = sim.load_scenario(TINY)
-    big = scaled(base, 100)
-    assert big.sites["camp"].capacity == 100 * base.sites["camp"].capacity
-    assert big.sites["camp"].population["IRQ"]["adult"] == 100 * 100
-    assert big.destinations["centre"].beds == base.destinations["centre"].beds
 
 
 def test_sampled_times_move_everyone():
