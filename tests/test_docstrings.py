@@ -27,7 +27,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SIM = ROOT / "sim"
-NOT_CODE = {("sim.store", "Layout of ``DIR``::")}
+NOT_CODE = {("sim.store", "Layout of ``DIR``::"),
+            ("sim.exploration.rangedocs", "them between the markers ``<!-- uncertainties:NAME -->`` "
+                                          "and ``<!-- /uncertainties -->``::")}
 """(module, introducing line) of literal blocks that are not examples."""
 
 
@@ -130,10 +132,16 @@ def test_python_examples_run(workdir, monkeypatch):
 def test_yaml_examples_load(workdir):
     import sim
     from sim.batch.spec import load_spec
+    from sim.exploration import load_explore_spec
+    from sim.scenario.yamlio import parse_yaml
 
     for i, e in enumerate(e for e in EXAMPLES if e.kind == "yaml"):
-        data = yaml.safe_load(e.code)
-        if "scenarios" in data:  # a batch spec, relative to scenarios/batches/
+        data = parse_yaml(e.code, f"<docstring of {e.module}>")[0]  # the project's reader
+        if "design" in data or "vary" in data:  # an explore spec, in scenarios/explore/
+            path = workdir / "scenarios" / "explore" / f"doc_example_{i}.yaml"
+            path.write_text(e.code, encoding="utf-8")
+            load_explore_spec(path)
+        elif "scenarios" in data:  # a batch spec, relative to scenarios/batches/
             path = workdir / "scenarios" / "batches" / f"doc_example_{i}.yaml"
             path.write_text(e.code, encoding="utf-8")
             load_spec(path)

@@ -1,12 +1,14 @@
 """Parametric uncertainty inside runs: the ``parameters:`` section of a scenario.
 
-With it, replication ``r`` first draws the scenario's uncertain fields, then runs::
+With it, replication ``r`` first draws the scenario's uncertain fields, then runs. In
+YAML::
 
     parameters:
       draw: prior                       # every uncertainty from its distribution
-    parameters:
-      draw: posterior                   # the fitted ones from a sample file, the others prior
-      samples: jan2026_posterior.csv    # relative to the scenario file that names it
+
+or, the fitted ones from a sample file and the others from their prior,
+``parameters: {draw: posterior, samples: jan2026_posterior.csv}`` (the file relative to the
+scenario file that names it).
 
 A posterior sample file is a CSV table, one row per sample and one column per fitted
 uncertainty (values as :meth:`Uncertainty.value` gives them; a categorical's value as its

@@ -2,7 +2,7 @@
 
 Each entry names one or more fields by the dotted paths that batch sweeps use
 (:func:`sim.scenario.apply_overrides`), a distribution over their plausible range and the
-source or assumption tag the range comes from::
+source or assumption tag the range comes from (YAML)::
 
     uncertainties:
       iraq_budget:

@@ -137,3 +137,17 @@ def test_every_ranged_assumption_of_the_docs_is_an_uncertainty_or_said_not_to_be
     missing = sorted(t for t in ranged if t not in tags and t not in NOT_VARIED)
     assert not missing, f"ranged assumptions neither varied nor explained: {missing}"
     assert not set(NOT_VARIED) & tags, "listed as not varied, yet varied"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "scenarios").glob("*.yaml")))
+@pytest.mark.parametrize("end", [0.0, 1.0])
+def test_every_shipped_range_at_its_ends_is_a_valid_scenario(name, end):
+    """An exploration or a calibration may draw any value of a range: every uncertainty at
+    the same end of its range must give a scenario the schema and the checks accept, so that
+    no run of a design fails on its input (e.g. a fighting spell's mean so short that half
+    the spells last less than a day)."""
+    from sim.scenario.drawing import build_drawn
+
+    scn = load_scenario(ROOT / "scenarios" / name)
+    section = active(scn.uncertainties)
+    build_drawn(scn, 0, fixed={key: unc.value(end) for key, unc in section.items()})
