@@ -129,7 +129,7 @@ def scenarios(draw, max_sites: int = 3, max_dests: int = 2, horizon: tuple = (10
                                     "fraction": {"dist": "beta", "a": 2, "b": 10}}
     if draw(st.booleans()):
         escapes["recapture"] = {"probability": draw(st.floats(0, 1)),
-                                "delay_days": draw(st.integers(0, 10))}
+                                "delay_days": draw(st.integers(1, 10))}
     acceptance = {}
     if draw(st.booleans()):
         acceptance = {"total": draw(st.integers(0, 3000)),

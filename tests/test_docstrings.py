@@ -28,8 +28,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 SIM = ROOT / "sim"
 NOT_CODE = {("sim.store", "Layout of ``DIR``::"),
-            ("sim.exploration.rangedocs", "them between the markers ``<!-- uncertainties:NAME -->`` "
-                                          "and ``<!-- /uncertainties -->``::")}
+            ("sim.exploration.rangedocs",
+             "them between the markers ``<!-- uncertainties:NAME -->`` and "
+             "``<!-- /uncertainties -->``::")}
 """(module, introducing line) of literal blocks that are not examples."""
 
 

@@ -74,3 +74,21 @@ def test_a_kpi_declared_in_one_place_reaches_results(runs):
         assert sim.kpis.label("test_people_moved_twice")[0] == "Twice the people moved"
     finally:
         CATALOGUE.remove("test_people_moved_twice")
+
+
+@pytest.mark.parametrize("replication", range(4))
+def test_escapees_at_large_are_escapes_not_yet_back(replication):
+    """People are conserved: those at large at the horizon are the gross escapes minus the
+    returned, never negative and never more than escaped; with every escapee recaptured a
+    day later, only the last day's escapees are still at large."""
+    scn = sim.load_scenario("scenarios/baseline.yaml", overrides={"metadata.horizon_days": 120})
+    k = sim.simulate(scn, replication=replication).kpis
+    assert k["at_large"] == k["escaped"] - k["recaptured"]
+    assert 0 <= k["at_large"] <= k["escaped"]
+    caught = sim.load_scenario("scenarios/baseline.yaml", overrides={
+        "metadata.horizon_days": 120, "escapes.recapture.probability": 1.0,
+        "escapes.recapture.delay_days": 1})
+    res = sim.simulate(caught, replication=replication)
+    escaped = res.raw.escaped.sum(axis=1)  # cumulative, by day
+    assert res.kpis["escaped"] > 0
+    assert res.kpis["at_large"] == escaped[-1] - escaped[-2]

@@ -55,6 +55,13 @@ def recaptured(r: Run) -> float:
     return float(r.raw.recaptured[r.last].sum())
 
 
+@kpi("at_large", "Escapees at large", "people", "lower", tier="summary",
+     description="escapees not back at a site by the horizon (escaped minus recaptured; "
+                 "people caught but still on their way back count as at large)")
+def at_large(r: Run) -> float:
+    return float(r.raw.escaped[r.last].sum() - r.raw.recaptured[r.last].sum())
+
+
 @kpi("escaped_by_category", "Escapes: {category}", "people", "lower", dims=("category",),
      template="escaped:{category}")
 def escaped_by_category(r: Run) -> dict:

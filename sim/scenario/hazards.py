@@ -15,10 +15,10 @@ from sim.scenario.base import (
     MIN_SPELL_DAYS,
     Base,
     Count,
-    Day,
     DayOrDate,
     Id,
     Multiplier,
+    Period,
     Probability,
     check_order,
 )
@@ -131,7 +131,9 @@ class MassBreakout(Base):
 
 class Recapture(Base):
     probability: Probability
-    delay_days: Day = 7
+    delay_days: Period = 7
+    """Days from the escape until the recaptured are back at their site, at least one: a
+    day's escapes come after that day's returns (docs/model.md, the daily cycle)."""
 
 
 class Escapes(Base):

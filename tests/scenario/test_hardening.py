@@ -341,7 +341,7 @@ TRICKLE = st.fixed_dictionaries({
     "destinations.centre.stay": st.sampled_from([None, {"dist": "fixed", "value": 1},
                                                  {"dist": "exponential", "mean": 3}]),
     "escapes.base_hazard_per_day.camp": st.sampled_from([0.0, 0.01, 0.2, 0.5]),
-    "escapes.recapture": st.sampled_from([None, {"probability": 1.0, "delay_days": 0},
+    "escapes.recapture": st.sampled_from([None, {"probability": 1.0, "delay_days": 1},
                                           {"probability": 0.7, "delay_days": 1}]),
     "acceptance": st.sampled_from([{}, {"total": 150}, {"caps": [{"period_days": 2,
                                                                   "max_people": 7}]}]),
@@ -386,7 +386,7 @@ def test_partial_loads_are_counted_in_the_bound_on_trips():
     trips, partial, bound = _trips_and_bound({
         "sites.camp.population": {"IRQ": {"adult": 30, "child": 0}},
         "fleets.road.min_load": 50, "escapes.base_hazard_per_day.camp": 0.5,
-        "escapes.recapture": {"probability": 1.0, "delay_days": 0}})
+        "escapes.recapture": {"probability": 1.0, "delay_days": 1}})
     assert partial >= 1 and trips <= bound
 
 
