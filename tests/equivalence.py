@@ -115,6 +115,8 @@ def dump(out: Path, root: Path = ROOT) -> int:
     if Path(sim.__file__).resolve().parents[1] != root.resolve():
         raise SystemExit(f"sim is imported from {sim.__file__}, not from {root}")
     out.mkdir(parents=True, exist_ok=True)
+    # generated first: hypothesis' examples depend on what ran before in the process
+    generated = _generated(GENERATED)
     n = 0
     for path, scn, policies in _runs(root):
         for policy in policies:
@@ -122,7 +124,7 @@ def dump(out: Path, root: Path = ROOT) -> int:
                 _save(sim.simulate(scn, policy=policy, replication=rep),
                       out / path.stem / (policy or "none") / str(rep), scn)
                 n += 1
-    for i, data in enumerate(_generated(GENERATED)):
+    for i, data in enumerate(generated):
         try:
             scn = sim.scenario.scenario_from_dict(data)
         except sim.ScenarioError:

@@ -2,31 +2,33 @@
 
 A trip from site s to destination d goes only if, at the same moment: the site is open, an
 open route has a free unit, the destination has free (unreserved) beds, the crossing has
-quota left today, the acceptance caps have room, and the payers can fund the trip. The load
-is the minimum of seats, waiting people, free beds, crossing quota and acceptance room; it
-must reach the fleet's ``min_load`` (or take everyone left). Beds, quota and acceptance are
-taken at dispatch, so arrivals never overshoot. When people wait but no trip can leave, the
-first binding constraint is recorded, in the order of ``BLOCK_REASONS``: lasting
-constraints (site access, open routes, acceptance caps, beds, crossing quota) before the
-fleet (busy units, which come back) and money.
+quota left today, the acceptance caps have room, and the payers approved the people on
+board. The load is the minimum of seats, waiting approved people, free beds, crossing quota
+and acceptance room; it must reach the fleet's ``min_load`` unless it is the last load.
+Beds, quota and acceptance are taken at dispatch, so arrivals never overshoot. When people
+wait but no trip can leave, the first binding constraint is recorded, in the order of
+``BLOCK_REASONS``: lasting constraints (site access, open routes, acceptance caps, beds,
+crossing quota) before the fleet (busy units, which come back) and money.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 import numpy as np
+import simpy
 
 from sim.costs import CostCategory
-from sim.model.funding import QueuedGroup
+from sim.model.conflict import Conflict
+from sim.model.funding import QueuedGroup, Step, Treasury
+from sim.model.ledger import Ledger
+from sim.model.plan import Plan
 from sim.model.reasons import BLOCK_REASONS
-from sim.model.reception import split_count
+from sim.model.reception import Reception, split_count
 from sim.model.records import Trip
+from sim.model.state import State
 from sim.model.transport import Transport, TripCost
 from sim.scenario.vocabulary import Action
-
-if TYPE_CHECKING:
-    from sim.model.world import World
 
 _TRANSPORT = int(CostCategory.transport)
 _SCREENING = int(CostCategory.screening)
@@ -37,28 +39,35 @@ _UNKNOWN = "unknown"  # held back, reason not yet evaluated
 
 
 class Dispatcher:
-    def __init__(self, world: World):
-        self.w = world
-        plan = world.plan
+    def __init__(self, plan: Plan, env: simpy.Environment, state: State, reception: Reception,
+                 conflict: Conflict, treasury: Treasury, ledger: Ledger, transport: Transport,
+                 holding_step: Callable[[np.ndarray, np.ndarray], Step], marks: set[str]):
         scn = plan.scenario
+        self.compiled, self.env, self.state, self.reception = plan, env, state, reception
+        self.conflict, self.treasury, self.ledger, self.transport = (conflict, treasury, ledger,
+                                                                     transport)
+        self.holding_step, self.marks = holding_step, marks
+        self.nat_matrix = plan.nat_matrix()
         self.fleets = [scn.fleets[f] for f in plan.fleet_ids]
         self.routes_of = {pair: [r for r in plan.routes
                                  if (r.origin, r.destination) == pair] for pair in plan.pairs}
         self.trips: list[Trip] = []
         self.departures: list[tuple[float, int, np.ndarray]] = []  # (time, site, people)
-        self.transport = Transport(plan, world.streams)
+        self.capacity_version = 0  # bumped whenever beds or units are added or changed
+        self.tried = False  # attempts were made since the world last looked
         self._fight_closes = {pair: any(r.closed_when_fighting for r in routes)
                               for pair, routes in self.routes_of.items()}
         self._least_load = {r.index: min(self.fleets[r.fleet].min_load, self.fleets[r.fleet].seats)
                             for r in plan.routes}  # smallest load a trip on the route takes
-        self.last_reason: list[str | None] = [None] * len(plan.pairs)
-        self.final = [False] * len(plan.pairs)  # held back by a reason that cannot end
+        P = len(plan.pairs)
+        self.last_reason: list[str | None] = [None] * P
+        self.final = [False] * P  # held back by a reason that cannot end
         # groups of each pair left off at its last attempt because their payers had not
         # approved them (None when that attempt stopped before money was looked at)
-        self._unfunded: list[np.ndarray | None] = [None] * len(plan.pairs)
+        self._unfunded: list[np.ndarray | None] = [None] * P
         self._order: tuple[int, list[tuple[int, int]]] = (-1, [])
-        self._blocked_epoch: list[tuple | None] = [None] * len(plan.pairs)
-        self._tried_epoch: list[tuple | None] = [None] * len(plan.pairs)
+        self._blocked_epoch: list[tuple | None] = [None] * P
+        self._tried_epoch: list[tuple | None] = [None] * P
         self._fleets_of = [{r.fleet for r in self.routes_of[pair]} for pair in plan.pairs]
         transfer = plan.action == Action.transfer
         self._one_band = [len(set(plan.priority[s][transfer[s]].tolist())) <= 1
@@ -68,40 +77,71 @@ class Dispatcher:
         dests = np.array([d for _, d in plan.pairs], dtype=np.int64)
         self._carries = ((plan.action[self._pair_site] == Action.transfer)
                          & (plan.dest_of[self._pair_site] == dests[:, None]))  # [P, G]
+        self.carried = np.zeros(plan.initial_stock.shape, dtype=bool)  # [S, G] in some pair
+        for i, s in enumerate(self._pair_site):
+            self.carried[s] |= self._carries[i]
         self._mask_day, self._mask_now = -1, np.zeros(0, dtype=np.int64)
         self._ageing = scn.dispatch.ageing_days
-        self._served = [int(plan.start_day[s][(plan.action[s] == Action.transfer)
-                                              & (plan.dest_of[s] == d)].min())
+        self._served = [int(plan.start_day[s][transfer[s] & (plan.dest_of[s] == d)].min())
                         for s, d in plan.pairs]  # last departure day (or transfer start)
-        transfers = plan.action == Action.transfer
-        self._priority = {(s, d): int(plan.priority[s][transfers[s] & (plan.dest_of[s] == d)].min())
+        self._priority = {(s, d): int(plan.priority[s][transfer[s] & (plan.dest_of[s] == d)].min())
                           for s, d in plan.pairs}
+        self._last_bed_change = [max((scn.day(ev.start) for ev in scn.conflict.timeline
+                                      if ev.kind == "capacity_change"
+                                      and ev.destination == did), default=-1)
+                                 for did in plan.dest_ids]
+        # the instant the attempts look at: (time, day, at the start of the day)
+        self._t, self._day, self._live = 0.0, 0, True
+
+    # ------------------------------------------------------------------ the clock
+    def at(self, t: float, day: int, live: bool = True) -> None:
+        """Attempts from now on look at the state at time ``t`` of ``day``: ``live`` during
+        the run's events and at a day's start (the conflict as its switch events have
+        played), else as a record looks back at the end of a day."""
+        self._t, self._day, self._live = t, day, live
+
+    def _conflict_state(self) -> str:
+        if self._live:
+            return self.conflict.live_state(self._t)
+        return self.conflict.state(self._t)
+
+    def _effect(self):
+        return self.conflict.effects[self._conflict_state()]
+
+    def beds_final(self, d: int) -> bool:
+        """Whether destination d's free beds can never grow: nobody leaves it within the
+        horizon, no capacity change is still to come, and no fund may buy beds for it."""
+        return (self.reception.specs[d].stay is None and self._day >= self._last_bed_change[d]
+                and not self.treasury.may_buy("beds", d))
+
+    def start_days(self) -> set[int]:
+        """Days on which some group of a pair starts to wait."""
+        return {int(x) for x in np.unique(self.compiled.start_day[self.carried])}
 
     # ------------------------------------------------------------------ planning
     def _mask(self, day: int) -> np.ndarray:
         """0/1 [P, G]: the groups each pair carries whose transfer has started by ``day``."""
         if day != self._mask_day:
-            plan = self.w.plan
             self._mask_day, self._mask_now = day, (
-                self._carries & (plan.start_day[self._pair_site] <= day)).astype(np.int64)
+                self._carries & (self.compiled.start_day[self._pair_site] <= day)).astype(np.int64)
         return self._mask_now
 
     def waiting_all(self, day: int) -> np.ndarray:
         """People waiting for each transfer pair ([P, G]), whose disposition has started."""
-        return self.w.stock[self._pair_site] * self._mask(day)
+        return self.state.stock[self._pair_site] * self._mask(day)
 
     def waiting(self, s: int, d: int, day: int) -> np.ndarray:
         """People at site s whose disposition sends them to d and has started ([G])."""
-        return self.w.stock[s] * self._mask(day)[self._pair_index[(s, d)]]
+        return self.state.stock[s] * self._mask(day)[self._pair_index[(s, d)]]
 
     def order(self) -> list[tuple[int, int]]:
         """Transfer pairs by disposition priority (improved by waiting when the scenario's
         ``dispatch.ageing_days`` is set), then by the site's escape risk (highest first),
         then by scenario order."""
-        day = int(self.w.env.now)
+        day = self._day
         if self._order[0] != day or self._ageing:  # risks change at most once a day
-            risk = self.w.site_risk()
-            self._order = (day, sorted(self.w.plan.pairs, key=lambda pair: (
+            risk = self.state.site_risk(day)
+            self._order = (day, sorted(self.compiled.pairs, key=lambda pair: (
                 self._rank(pair, day), -risk[pair[0]], pair)))
         return self._order[1]
 
@@ -113,21 +153,22 @@ class Dispatcher:
 
     def plan(self, freed_fleet: int | None = None) -> None:
         """Dispatch every trip that can leave now (``freed_fleet``: a unit of it came back)."""
-        day = int(self.w.env.now)
-        if not self.w.plan.pairs:
+        day, state = self._day, self.state
+        if not self.compiled.pairs:
             return
+        self.tried = True
         waiting = self.waiting_all(day).any(axis=1)
         if not waiting.any():
             return
-        if self.w.acceptance_left(day) == 0:  # nobody can be received today: no pair moves
-            final = self.w.total_left() == 0
+        if state.acceptance_left(day) == 0:  # nobody can be received today: no pair moves
+            final = state.total_left() == 0
             for i in np.flatnonzero(waiting):
                 self.last_reason[i] = "acceptance"
                 self.final[i], self._unfunded[i] = final, None
             return
         # A pair held back by a lasting constraint stays so until the day, the conflict state
         # or a capacity changes: only a returning unit comes back sooner, so skip it till then.
-        epoch = (day, self.w.conflict.version, self.w.capacity_version)
+        epoch = (day, self.conflict.live, self.capacity_version)
         for pair in self.order():
             i = self._pair_index[pair]
             if not waiting[i] or self._blocked_epoch[i] == epoch:
@@ -137,7 +178,7 @@ class Dispatcher:
                 continue  # tried this epoch, and the freed unit cannot serve this pair
             reason = self._try_trip(pair, day, dispatch=True)
             while reason is None:
-                if not any(self.w.units_free[f] > 0 for f in self._fleets_of[i]):
+                if not any(state.units_free[f] > 0 for f in self._fleets_of[i]):
                     reason = _UNKNOWN  # no unit left: which constraint binds is settled later
                     break
                 reason = self._try_trip(pair, day, dispatch=True)
@@ -149,21 +190,21 @@ class Dispatcher:
     def diagnose(self, day: int, reasons: np.ndarray) -> tuple[np.ndarray, int]:
         """Why people wait at the end of the day: fills ``reasons`` ([S, G], -1 where nobody
         waits) with the constraint that stopped the last dispatch attempt of each group's
-        pair (``funding`` for groups left off a trip because their payers could not pay);
-        returns people held back by each constraint ([len(BLOCK_REASONS)]) and how many of
-        them wait for a reason that cannot end (Iraq's total reached, beds that never free
-        up full)."""
+        pair (``funding`` for groups left off a trip because their payers had not approved
+        them); returns people held back by each constraint ([len(BLOCK_REASONS)]) and how
+        many of them wait for a reason that cannot end (Iraq's total reached, beds that
+        never free up full)."""
         out = np.zeros(len(BLOCK_REASONS), dtype=np.int64)
         stuck = 0
         reasons[:] = -1
-        if not self.w.plan.pairs:
+        if not self.compiled.pairs:
             return out, stuck
         waiting = self.waiting_all(day)
         totals = waiting.sum(axis=1)
         for i in np.flatnonzero(totals):
             reason = self.last_reason[i]
             if reason is _UNKNOWN:
-                reason = self.last_reason[i] = self._try_trip(self.w.plan.pairs[i], day, False)
+                reason = self.last_reason[i] = self._try_trip(self.compiled.pairs[i], day, False)
             if reason not in _REASON_INDEX:
                 continue
             s, here = int(self._pair_site[i]), waiting[i] > 0
@@ -183,7 +224,7 @@ class Dispatcher:
 
         Returns ``"done"`` when nobody waits (nothing to do).
         """
-        w = self.w
+        state, rec = self.state, self.reception
         s, d = pair
         i = self._pair_index[pair]
         self.final[i], self._unfunded[i] = False, None
@@ -191,40 +232,42 @@ class Dispatcher:
         n_wait = int(people.sum())
         if n_wait == 0:
             return "done"
-        if not w.site_accessible(s):
+        if not state.site_accessible(s, day):
             return "access"
         routes = self.routes_of[pair]
-        if self._fight_closes[pair] and w.conflict.state() == "fighting":
+        if self._fight_closes[pair] and self._conflict_state() == "fighting":
             routes = [r for r in routes if not r.closed_when_fighting]
             if not routes:
                 return "route"
-        accept = w.acceptance_left(day)
-        beds = max(int(w.reception.beds[d] - w.reception.used[d]), 0)
+        accept = state.acceptance_left(day)
+        beds = max(int(rec.beds[d] - rec.used[d]), 0)
         # A fleet's minimum load is waived for the last load: when fewer people wait, or
         # fewer can ever be received (Iraq's total) or housed (beds that never free up).
-        last = min(n_wait, w.total_left())
-        if w.beds_final(d):
+        last = min(n_wait, state.total_left())
+        if self.beds_final(d):
             last = min(last, beds)
         if accept == 0 or last == 0:
-            self.final[i] = w.total_left() == 0 or (beds == 0 and w.beds_final(d))
-            return "acceptance" if accept == 0 or w.total_left() == 0 else "beds"
+            self.final[i] = state.total_left() == 0 or (beds == 0 and self.beds_final(d))
+            return "acceptance" if accept == 0 or state.total_left() == 0 else "beds"
         needs = [min(self._least_load[r.index], last) for r in routes]
         if accept < min(needs):
             return "acceptance"
         if beds < min(needs):
             return "beds"
-        room = [w.crossing_left(r.crossing) if r.crossing >= 0 else n_wait for r in routes]
+        quota_mult = self._effect().crossing_quota
+        room = [state.crossing_left(r.crossing, day, quota_mult) if r.crossing >= 0 else n_wait
+                for r in routes]
         usable = [(r, q) for r, q, need in zip(routes, room, needs)
                   if q >= need and accept >= need and beds >= need]
         if not usable:
             return "crossing"
-        free = [(r, q) for r, q in usable if w.units_free[r.fleet] > 0]
+        free = [(r, q) for r, q in usable if state.units_free[r.fleet] > 0]
         if not free:
             return "units"
         route, quota = free[0]
         seats, least = self.fleets[route.fleet].seats, self._least_load[route.index]
         # only people whose payers approved their transfer board (in priority order)
-        allowed = w.treasury.allowance(s)
+        allowed = self.treasury.allowance(s)
         eligible = people if allowed is None else np.minimum(people, allowed).astype(np.int64)
         self._unfunded[i] = (people > 0) & (eligible == 0)
         n_eligible = int(eligible.sum())
@@ -236,8 +279,8 @@ class Dispatcher:
         take = self._select(s, eligible, load)
         if not dispatch:
             return None
-        trip = self.transport.cost(route, take, load, w.conflict.effect())
-        w.treasury.used(s, take)
+        trip = self.transport.cost(route, take, load, self._effect())
+        self.treasury.used(s, take)
         self.transport.left(route.fleet)
         self._dispatch(route, take, load, trip, day)
         return None
@@ -248,8 +291,8 @@ class Dispatcher:
         order), with the estimated cost of moving one person: transport and escorts at a
         full load on the pair's first route, screening, and the holding costs the move
         shifts from the site to the destination."""
-        w, plan = self.w, self.w.plan
-        risk = w.site_risk()
+        plan, state = self.compiled, self.state
+        risk = state.site_risk(day)
         entries = [(int(plan.priority[s, g]), -risk[s], (s, d), int(g))
                    for (s, d), i in self._pair_index.items()
                    for g in np.flatnonzero(self._carries[i])]
@@ -257,24 +300,24 @@ class Dispatcher:
         for _, _, (s, d), g in sorted(entries):
             route = self.routes_of[(s, d)][0]
             transport, escorts = self.transport.per_person(route, g)
-            unit = w.nat_matrix[g]
-            gone = np.zeros_like(w.stock)
+            unit = self.nat_matrix[g]
+            gone = np.zeros_like(state.stock)
             gone[s, g] = -1
-            come = np.zeros_like(w.reception.queued)
+            come = np.zeros_like(self.reception.queued)
             come[d, g] = 1
-            step = w.holding_step(gone, come)
-            screening = w.reception.specs[d].screening_cost_per_person
+            step = self.holding_step(gone, come)
+            screening = self.reception.specs[d].screening_cost_per_person
             step.direct = [(_TRANSPORT, s, unit * transport),
                            (_SCREENING, plan.n_sites + d, unit * screening)]
             step.escort = (s, unit * escorts)
-            out.append(QueuedGroup(s, g, int(w.stock[s, g]), step))
+            out.append(QueuedGroup(s, g, int(state.stock[s, g]), step))
         return out
 
     def _select(self, s: int, people: np.ndarray, load: int) -> np.ndarray:
         """Choose ``load`` people: by disposition priority, proportionally within a priority."""
         if self._one_band[s]:
             return split_count(people, load)
-        prio = self.w.plan.priority[s]
+        prio = self.compiled.priority[s]
         take = np.zeros_like(people)
         left = load
         for p in np.unique(prio[people > 0]):
@@ -286,18 +329,20 @@ class Dispatcher:
                 break
         return take
 
+    # ------------------------------------------------------------------ trips
     def _dispatch(self, route, take: np.ndarray, n: int, cost: TripCost, day: int) -> None:
-        w = self.w
+        state = self.state
         s, d = route.origin, route.destination
-        w.stock[s] -= take
-        w.in_transit += take
-        w.reception.reserve(d, n)
+        state.stock[s] -= take
+        state.in_transit += take
+        self.reception.reserve(d, n)
         if route.crossing >= 0:
-            w.crossing_used[route.crossing] += n
-        w.accept(day, n)
-        w.units_free[route.fleet] -= 1
-        w.ledger.book_trip(day, s, cost.transport, cost.escort_pay, cost.escort_days)
-        now = w.env.now
+            state.use_crossing(route.crossing, day, n)
+        state.accept(day, n)
+        state.units_free[route.fleet] -= 1
+        self.marks.update(("site_stock", "in_transit"))
+        self.ledger.book_trip(day, s, cost.transport, cost.escort_pay, cost.escort_days)
+        now = self.env.now
         self._served[self._pair_index[(s, d)]] = int(now)
         self.departures.append((now, s, take))
         times = cost.times
@@ -307,16 +352,18 @@ class Dispatcher:
                     cost.escorts)
         self.trips.append(trip)
         # two timed events per trip (arrival, unit back), as callbacks rather than a process
-        w.env.timeout(arrive).callbacks.append(lambda _: self._arrive(trip, take))
+        self.env.timeout(arrive).callbacks.append(lambda _: self._arrive(trip, take))
 
     def _arrive(self, trip: Trip, take: np.ndarray) -> None:
-        w = self.w
-        w.in_transit -= take
-        w.reception.arrive(trip.destination, take, w.env.now, trip.people)
-        w.env.timeout(trip.back - w.env.now).callbacks.append(lambda _: self._back(trip))
+        self.state.in_transit -= take
+        self.reception.arrive(trip.destination, take, self.env.now, trip.people)
+        self.marks.update(("in_transit", "dest_stock", "arrived"))
+        self.env.timeout(trip.back - self.env.now).callbacks.append(lambda _: self._back(trip))
 
     def _back(self, trip: Trip) -> None:
-        w = self.w
-        w.units_free[trip.fleet] += 1
-        if w.env.now < w.plan.horizon:
+        self.state.units_free[trip.fleet] += 1
+        self.state.version += 1
+        now = self.env.now
+        if now < self.compiled.horizon:
+            self.at(now, int(now))
             self.plan(freed_fleet=trip.fleet)

@@ -8,9 +8,15 @@ categories that do not live there). Mass breakouts arrive as a Poisson process
 (``breakout:<site>``, two uniforms a day: whether one starts, and its fraction) and free a
 Beta-distributed fraction of each group. A recaptured share (``recapture:<site>``, one
 uniform per site a day: Binomial(escaped there, p), split over that site's groups pro rata
-by largest remainder) returns to
-the site after a delay. The number of uniforms drawn never depends on the state, so common
-random numbers stay aligned across policies.
+by largest remainder) returns to the site after a delay. The number of uniforms drawn never
+depends on the state, so common random numbers stay aligned across policies.
+
+**Only the days that can have an escape are visited.** No site ever holds more of a group
+than it starts with, and crowding only grows with the number held, so
+``P(no escape) = (1 - p)^n`` is at least its value for the starting count at the day's
+largest hazard. A group can escape on a day only if its uniform exceeds that bound: those
+(day, site, group) *candidates* are found for the whole horizon at once, and each is then
+decided exactly as the full daily computation would.
 """
 
 from __future__ import annotations
@@ -20,52 +26,103 @@ import numpy as np
 from sim.model.plan import Plan
 from sim.model.reception import split_count
 from sim.rng import Streams
-from sim.scenario.distributions import binomial_ppf, binomial_ppf_small
+from sim.scenario.distributions import _invert, binomial_ppf
+
+_MARGIN = 1.0 - 1e-12  # candidates: a hair more than needed, never fewer
 
 
 class Escapes:
-    def __init__(self, plan: Plan, streams: Streams):
+    def __init__(self, plan: Plan, streams: Streams, controller_mult: np.ndarray,
+                 escape_mult: np.ndarray, breakout_mult: np.ndarray):
+        """``controller_mult`` [T, S], ``escape_mult`` and ``breakout_mult`` [T]: the
+        multipliers of each day (controllers, and the conflict state at the day's start)."""
         self.plan = plan
         self.streams = streams
         spec = plan.scenario.escapes
         self.spec = spec
         S, G = plan.initial_stock.shape
+        T = plan.horizon
         self.escaped = np.zeros(G, dtype=np.int64)  # gross, cumulative
         self.recaptured = np.zeros(G, dtype=np.int64)  # returned to a site, cumulative
         self.by_site = np.zeros((S, G), dtype=np.int64)  # gross escapes per site
         delay = spec.recapture.delay_days if spec.recapture else 0
-        self.returns = np.zeros((plan.horizon + delay + 1, S, G), dtype=np.int64)
+        self.returns: dict[int, np.ndarray] = {}  # day -> [S, G] people coming back
         self.delay = delay
         self._names = [(f"escape:{s}", f"breakout:{s}", f"recapture:{s}", f"recapture-event:{s}")
                        for s in plan.site_ids]
+        self._cm, self._em = controller_mult, escape_mult
+        self._crowding = bool(spec.crowding_exponent) and bool(
+            (plan.initial_stock.sum(axis=1) > plan.site_capacity).any())
         # The daily draws are taken for the whole horizon at once: a generator yields the same
         # sequence whether asked for T x G numbers in one call or G numbers T times.
-        T = plan.horizon
-        self._u_escape = np.zeros((T, S, G))  # 0 never exceeds P(no escape): nobody there
-        for s, names in enumerate(self._names):
-            lives = np.flatnonzero(plan.initial_stock[s] > 0)
-            self._u_escape[:, s, lives] = streams.uniform(names[0], (T, lives.size))
+        self._lives = [np.flatnonzero(plan.initial_stock[s] > 0) for s in range(S)]
+        self._u_escape = [streams.uniform(n[0], (T, lives.size))
+                          for n, lives in zip(self._names, self._lives)]
         self._u_breakout = np.stack([streams.uniform(n[1], (T, 2)) for n in self._names], axis=1)
         self._u_recapture = np.stack([streams.uniform(n[2], T) for n in self._names], axis=1)
+        self.candidates: dict[int, list[tuple[int, np.ndarray]]] = {}  # day -> (site, groups)
+        self._find_candidates()
+        self.breakouts: dict[int, np.ndarray] = {}  # day -> sites where a breakout starts
+        if spec.mass_breakout is not None:
+            rate = spec.mass_breakout.rate_per_year / 365.0 * breakout_mult[:, None] \
+                * controller_mult
+            # at least one Poisson arrival today iff u > P(N = 0) = exp(-rate)
+            start = self._u_breakout[:, :, 0] > np.exp(-rate)
+            for d in np.flatnonzero(start.any(axis=1)):
+                self.breakouts[int(d)] = np.flatnonzero(start[d])
+
+    def _find_candidates(self) -> None:
+        plan = self.plan
+        occupancy = plan.initial_stock.sum(axis=1) / plan.site_capacity
+        crowd = np.where(occupancy > 1.0, occupancy ** self.spec.crowding_exponent, 1.0) \
+            if self._crowding else np.ones(len(occupancy))
+        found: dict[int, list[tuple[int, np.ndarray]]] = {}
+        for s, lives in enumerate(self._lives):
+            if lives.size == 0:
+                continue
+            mult = self._cm[:, s] * self._em * crowd[s]  # [T] largest site multiplier
+            values, day_value = np.unique(mult, return_inverse=True)
+            hazard = plan.base_hazard[s, lives][None, :] * values[:, None]
+            n0 = plan.initial_stock[s, lives]
+            bound = np.exp(n0 * np.log1p(np.expm1(-hazard))) * _MARGIN  # P(no escape) >=
+            days, cols = np.nonzero(self._u_escape[s] > bound[day_value])
+            for d in np.unique(days):
+                found.setdefault(int(d), []).append((s, cols[days == d]))
+        self.candidates = found
+
+    def due(self, day: int) -> bool:
+        """Whether anything can happen on ``day`` (escapes, a breakout, people coming back)."""
+        return day in self.candidates or day in self.breakouts or day in self.returns
 
     def step(self, day: int, stock: np.ndarray, controller_mult: np.ndarray,
-             escape_mult: float, breakout_mult: float) -> np.ndarray:
-        """Draw one day's escapes at every site; update ``stock`` in place; return [S, G]."""
+             escape_mult: float, breakout_mult: float) -> np.ndarray | None:
+        """One day's escapes at every site; update ``stock`` in place; return [S, G] (None
+        when nobody escapes)."""
         plan, spec = self.plan, self.spec
+        cand = self.candidates.get(day, ())
+        burst = self.breakouts.get(day, ())
+        if not cand and not len(burst):
+            return None
         site_mult = controller_mult * escape_mult
-        if spec.crowding_exponent:
+        if self._crowding:
             occupancy = stock.sum(axis=1) / plan.site_capacity
             site_mult = site_mult * np.where(occupancy > 1.0,
                                              occupancy ** spec.crowding_exponent, 1.0)
-        hazard = plan.base_hazard * site_mult[:, None]
-        out = binomial_ppf_small(self._u_escape[day], stock, -np.expm1(-hazard))
-        if spec.mass_breakout is not None:
-            # at least one Poisson arrival today iff u > P(N = 0) = exp(-rate)
+        out = np.zeros_like(stock)
+        for s, cols in cand:
+            g = self._lives[s][cols]
+            hazard = plan.base_hazard[s, g] * site_mult[s]
+            p = -np.expm1(-hazard)
+            n = stock[s, g]
+            out[s, g] = _invert(self._u_escape[s][day, cols], n, p, np.exp(n * np.log1p(-p)))
+        if len(burst):
             rate = spec.mass_breakout.rate_per_year / 365.0 * breakout_mult * controller_mult
             ub = self._u_breakout[day]
             for s in np.flatnonzero(ub[:, 0] > np.exp(-rate)):
                 frac = min(max(float(spec.mass_breakout.fraction.ppf(ub[s, 1])), 0.0), 1.0)
                 out[s] += np.floor((stock[s] - out[s]) * frac).astype(np.int64)
+        if not out.any():
+            return None
         self._register(day, stock, out, self._u_recapture[day])
         return out
 
@@ -88,13 +145,19 @@ class Escapes:
         if rec is None or not out.any():
             return
         caught = binomial_ppf(u, out.sum(axis=1), rec.probability)
-        back = self.returns[day + self.delay]
+        if not caught.any():
+            return
+        back = self.returns.get(day + self.delay)
+        if back is None:
+            back = self.returns[day + self.delay] = np.zeros_like(stock)
         for s in np.flatnonzero(caught):  # each site on its own: largest remainder
             back[s] += split_count(out[s], int(caught[s]))
 
-    def recapture(self, day: int, stock: np.ndarray) -> None:
-        """Return recaptured people due on ``day`` to their sites."""
-        back = self.returns[day]
-        if back.any():
-            stock += back
-            self.recaptured += back.sum(axis=0)
+    def recapture(self, day: int, stock: np.ndarray) -> np.ndarray | None:
+        """Return recaptured people due on ``day`` to their sites (None when nobody)."""
+        back = self.returns.pop(day, None)
+        if back is None or not back.any():
+            return None
+        stock += back
+        self.recaptured += back.sum(axis=0)
+        return back

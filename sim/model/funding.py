@@ -76,6 +76,9 @@ class Treasury:
     """Days on which some payer's fiscal year starts (day 0 included when budgets bind)."""
     buys_capacity: bool = False
     """Whether :meth:`orders` can ever return an order."""
+    pledge_days: frozenset[int] = frozenset()
+    """Days on which money for capacity arrives (a pooled fund's pledges): :meth:`orders` is
+    called on them, and on days after people were held back by beds or units."""
 
     def start_year(self, day: int, holding: Step, queue: list[QueuedGroup]) -> None:
         """A fiscal year starts on ``day``: ``holding`` is the daily holding costs of

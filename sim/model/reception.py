@@ -32,6 +32,7 @@ class Reception:
         self.staying = np.zeros((D, G), dtype=np.int64)
         # discharges scheduled by day; one extra row collects stays past the horizon
         self.discharges = np.zeros((D, plan.horizon + 1, G), dtype=np.int64)
+        self.discharge_days: set[int] = set()  # days on which some stay ends
         self.discharged = np.zeros(G, dtype=np.int64)
         self.arrived = np.zeros(G, dtype=np.int64)
 
@@ -53,53 +54,39 @@ class Reception:
         self.queued[d] += people
         self.arrived += people
 
-    def discharge(self, day: int) -> np.ndarray:
-        """Discharge everyone whose stay ends on ``day``; return [D, G] counts."""
+    def discharge(self, day: int) -> np.ndarray | None:
+        """Discharge everyone whose stay ends on ``day``; return [D, G] counts (None when
+        nobody's stay ends that day)."""
+        if day not in self.discharge_days:
+            return None
+        self.discharge_days.discard(day)
         out = self.discharges[:, day, :].copy()
         self.staying -= out
         self.used -= out.sum(axis=1)
         self.discharged += out.sum(axis=0)
         return out
 
-    def _take(self, d: int, day: int, capacity: int, allowed: np.ndarray | None
-              ) -> list[tuple[int, np.ndarray]]:
-        """Who the next ``capacity`` screening slots of ``day`` go to: (queue position,
-        people) in FIFO order, among the groups ``allowed`` (all when None)."""
-        out = []
-        left = capacity
-        for i, (t, vec) in enumerate(self.queue[d]):
-            if left <= 0 or t > day:
-                break
-            avail = vec if allowed is None else np.where(allowed, vec, 0)
-            n = int(avail.sum())
-            if n == 0:
-                continue
-            take = avail if n <= left else split_count(avail, left)
-            left -= min(n, left)
-            out.append((i, take))
-        return out
+    def ready(self, d: int, day: int) -> bool:
+        """Whether destination d has someone to screen on ``day`` (arrived by then)."""
+        q = self.queue[d]
+        return bool(q) and q[0][0] <= day
 
-    def peek(self, d: int, day: int, capacity: int, allowed: np.ndarray | None = None
-             ) -> np.ndarray:
-        """The people (by group) the next screening of ``day`` would take."""
-        out = np.zeros(self.plan.n_groups, dtype=np.int64)
-        for _, take in self._take(d, day, capacity, allowed):
-            out += take
-        return out
-
-    def screen(self, d: int, day: int, capacity: int, allowed: np.ndarray | None = None
-               ) -> np.ndarray:
-        """Screen up to ``capacity`` queued people (FIFO, among the groups ``allowed``) on
-        ``day``; return the vector."""
+    def screen(self, d: int, day: int, capacity: int) -> np.ndarray:
+        """Screen up to ``capacity`` queued people (FIFO) on ``day``; return the vector."""
         done = np.zeros(self.plan.n_groups, dtype=np.int64)
         q = self.queue[d]
-        taken = self._take(d, day, capacity, allowed)
-        for i, take in taken:
-            q[i][1] = q[i][1] - take
+        left = capacity
+        while q and left > 0 and q[0][0] <= day:
+            vec = q[0][1]
+            n = int(vec.sum())
+            if n <= left:
+                take, k = vec, n
+                q.popleft()
+            else:
+                take, k = split_count(vec, left), left
+                q[0][1] = vec - take
+            left -= k
             done += take
-        for i, _ in reversed(taken):
-            if not q[i][1].any():
-                del q[i]
         if done.any():
             self.queued[d] -= done
             self.staying[d] += done
@@ -118,6 +105,7 @@ class Reception:
             days = np.ceil(np.asarray(stay.ppf((np.arange(n) + u) / n), dtype=float))
             when = np.minimum(day + np.maximum(days, 1).astype(np.int64), horizon)
             self.discharges[d, :, g] += np.bincount(when, minlength=horizon + 1)
+            self.discharge_days.update(np.unique(when).tolist())
 
 
 def split_count(vec: np.ndarray, k: int) -> np.ndarray:

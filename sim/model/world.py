@@ -1,11 +1,13 @@
-"""The SimPy world: state, the daily cycle, and the run that returns numpy records.
+"""The SimPy world: the parts wired together, and the run that returns numpy records.
 
-Each day d (at time t = d) runs, in order: record the end of day d-1 (stocks, and the
-holding costs and guard-days of day d-1, which follow from the end-of-day stocks); timeline
-events of day d; recaptures coming back; escapes and breakouts; releases and repatriation;
-reception discharges and screening; capacity orders; then the dispatcher plans trips with
-day d's crossing quota. Trips run as SimPy processes and call
-the dispatcher again when their unit is free. The conflict alternation is its own process.
+Each day d runs, at t = d and before any other event due then, the steps that have
+something to do, in this order: a payer's fiscal year starting; timeline events; recaptures
+coming back; escapes and breakouts; releases and repatriation; discharges and screening;
+capacity orders; then the dispatcher plans trips with day d's crossing quota (only when
+something a dispatch attempt can see has changed since it last planned). Trips are SimPy
+events (arrival, unit back) that call the dispatcher again when a unit is free. The record
+of day d is its state at t = d + 1 - 1e-9. A day on which nothing can happen costs nothing:
+no step runs, no event is scheduled, and its record is the previous day's.
 """
 
 from __future__ import annotations
@@ -16,30 +18,31 @@ import numpy as np
 import simpy
 
 from sim.costs import COST_CATEGORIES, PersonnelKind
-from sim.model.conflict import Conflict
+from sim.model.conflict import END_OF_DAY, Conflict
 from sim.model.dispatch import Dispatcher
 from sim.model.escapes import Escapes
+from sim.model.flows import Flows
 from sim.model.funding import Backlog, CapacityOrder, Step, Treasury
 from sim.model.ledger import Ledger
 from sim.model.plan import compile_plan
-from sim.model.reasons import BLOCK_REASONS
-from sim.model.reception import Reception, split_count
+from sim.model.reasons import BLOCK_REASONS, BlockReason
+from sim.model.reception import Reception
+from sim.model.recorder import Recorder
 from sim.model.records import RawRun
+from sim.model.state import State
+from sim.model.transport import Transport
 from sim.rng import Streams
 from sim.scenario.schema import Scenario
-from sim.scenario.timeline import controller_schedule, open_schedule
-from sim.scenario.vocabulary import Action
 
-_REPATRIATE = int(Action.repatriate)
 _GUARD = int(PersonnelKind.guard)
-_END_OF_DAY = 1.0 - 1e-9  # the daily record is taken at t = d + _END_OF_DAY
 _COST = {k: i for i, k in enumerate(COST_CATEGORIES)}
+_HELD = (int(BlockReason.beds), int(BlockReason.units))
 
 
 class World:
     def __init__(self, scenario: Scenario, replication: int = 0, treasury: Treasury | None = None,
                  seed: int | None = None):
-        plan = compile_plan(scenario)
+        plan = scenario.derived("model:plan", lambda: compile_plan(scenario))
         self.plan = plan
         self.scn = scenario
         self.replication = replication
@@ -49,47 +52,26 @@ class World:
         self.treasury = treasury if treasury is not None else Treasury()
         self.ledger = Ledger(plan)
         self.nat_matrix = plan.nat_matrix()
-        S, G = plan.initial_stock.shape
-        D, F, C = len(plan.dest_ids), len(plan.fleet_ids), len(plan.crossing_ids)
         T = plan.horizon
-
-        self.stock = plan.initial_stock.copy()
-        self.in_transit = np.zeros(G, dtype=np.int64)
-        self.released = np.zeros(G, dtype=np.int64)
-        self.repatriated = np.zeros(G, dtype=np.int64)
-        self.units_free = np.array([scenario.fleets[f].units for f in plan.fleet_ids],
-                                   dtype=np.int64)
-        self.units_total = self.units_free.copy()
-        self.crossing_used = np.zeros(C, dtype=np.int64)
-        self.crossing_base = np.array([scenario.crossings[c].daily_throughput
-                                       for c in plan.crossing_ids], dtype=np.int64)
-        self.accepted_total = 0
-        self.accepted_period: dict[tuple[int, int], int] = {}
-        self._caps = [(scenario.day(c.start), scenario.day(c.end) if c.end is not None else T + 1,
-                       c.period_days, c.max_people) for c in scenario.acceptance.caps]
-        self.release_carry = np.zeros(len(scenario.dispositions))
-        self._programmes = []  # (programme, nationality index, due on day d [T])
-        for prog in scenario.repatriation:
-            start = scenario.day(prog.start)
-            end = scenario.day(prog.end) if prog.end is not None else T - 1
-            due = np.zeros(T, dtype=bool)
-            due[start:end + 1:prog.every_days] = True
-            self._programmes.append((prog, plan.nat_ids.index(prog.country), due))
-        self._repatriable = {
-            n: (plan.action == _REPATRIATE) & (plan.group_nat == n)[None, :]
-            for _, n, _ in self._programmes}
-        self._release_rules = [(r, scenario.day(rule.start), rule.rate_per_day, plan.rule == r)
-                               for r, rule in enumerate(scenario.dispositions)
-                               if rule.action == "release"]
-        self.orders: list[CapacityOrder] = []
-        self.bought_beds = np.zeros(D, dtype=np.int64)  # beds delivered by a pooled fund
-        self.capacity_version = 0  # bumped whenever beds or units are added or changed
-        self.events: list[tuple[float, str, str, str]] = []
-
-        self.conflict = Conflict(self.env, plan, self.streams)
+        self.state = state = State(plan)
+        self.conflict = Conflict(plan, self.streams)
+        self.conflict.start(self.env)
+        fight_start, self._fight_end = self.conflict.daily(T)
+        eff = self.conflict.effects
+        self._escape_mult = np.where(fight_start, eff["fighting"].escape, eff["ceasefire"].escape)
+        self._breakout_mult = np.where(fight_start, eff["fighting"].breakout,
+                                       eff["ceasefire"].breakout)
         self.reception = Reception(plan, self.streams)
-        self.escapes = Escapes(plan, self.streams)
-        self.dispatcher = Dispatcher(self)
+        self.escapes = Escapes(plan, self.streams, state.controller_mult[:T],
+                               self._escape_mult, self._breakout_mult)
+        self.flows = Flows(plan, state.site_open, self.ledger)
+        self.marks: set[str] = set()  # records changed since the last one was written
+        self.dispatcher = Dispatcher(plan, self.env, state, self.reception, self.conflict,
+                                     self.treasury, self.ledger, Transport(plan, self.streams),
+                                     self.holding_step, self.marks)
+        self.orders: list[CapacityOrder] = []
+        self.bought_beds = np.zeros(len(plan.dest_ids), dtype=np.int64)
+        self.events: list[tuple[float, str, str, str]] = []
         dest_cost = np.array([d.cost_per_person_day for d in self.reception.specs])
         self._site_per_person = plan.upkeep[None, :] + plan.site_cost[:, None]  # [S, G]
         self._dest_per_person = plan.upkeep[None, :] + dest_cost[:, None]  # [D, G]
@@ -99,161 +81,41 @@ class World:
                             for f in range(len(plan.fleet_ids))]
         self._dest_category = [_COST["rehabilitation" if d.kind == "rehabilitation"
                                      else "detention_iraq"] for d in self.reception.specs]
-        self._controllers = controller_schedule(scenario)
-        self._site_open, self._crossing_open = open_schedule(scenario)
-        self._controller_mult = np.array([scenario.controllers[c].escape_multiplier
-                                          for c in plan.controller_ids])
-        self._site_hazard = plan.base_hazard.max(axis=1)
-        self._timeline = self._dated_events()
-        self._no_discharge = [spec.stay is None for spec in self.reception.specs]
-        self._last_bed_change = [max((scenario.day(ev.start) for ev in scenario.conflict.timeline
-                                      if ev.kind == "capacity_change"
-                                      and ev.destination == did), default=-1)
-                                 for did in plan.dest_ids]
-
-        self.rec = {
-            "site_stock": np.zeros((T, S, G), dtype=np.int64),
-            "dest_stock": np.zeros((T, D, G), dtype=np.int64),
-            "in_transit": np.zeros((T, G), dtype=np.int64),
-            "arrived": np.zeros((T, G), dtype=np.int64),
-            "discharged": np.zeros((T, G), dtype=np.int64),
-            "released": np.zeros((T, G), dtype=np.int64),
-            "repatriated": np.zeros((T, G), dtype=np.int64),
-            "escaped": np.zeros((T, G), dtype=np.int64),
-            "recaptured": np.zeros((T, G), dtype=np.int64),
-            "beds": np.zeros((T, D), dtype=np.int64),
-            "units": np.zeros((T, F), dtype=np.int64),
-            "controller": np.zeros((T, S), dtype=np.int64),
-            "fighting": np.zeros(T, dtype=np.int8),
-            "blocked": np.zeros((T, len(BLOCK_REASONS)), dtype=np.int64),
-            "waiting": np.zeros(T, dtype=np.int64),
-            "stuck": np.zeros(T, dtype=np.int64),
-            "reason": np.full((T, S, G), -1, dtype=np.int8),
-        }
-        self._blocked_yesterday = np.zeros(len(BLOCK_REASONS), dtype=np.int64)
-
-    # ------------------------------------------------------------------ schedules
-    def _dated_events(self) -> dict[int, list]:
-        out: dict[int, list] = {}
-        for ev in self.scn.conflict.timeline:
+        self._timeline: dict[int, list] = {}
+        for ev in scenario.conflict.timeline:
             if ev.kind in ("capacity_change", "breakout", "control_change"):
-                out.setdefault(self.scn.day(ev.start), []).append(ev)
-        return out
+                self._timeline.setdefault(scenario.day(ev.start), []).append(ev)
+        self._plan_days = self._dispatch_days()
+        self._planned: tuple | None = None  # what the dispatcher last planned against
+        self._diagnose = False  # the waiting people or their reasons may have changed
+        self._held_yesterday = np.zeros(len(BLOCK_REASONS), dtype=np.int64)
+        G, S = plan.n_groups, plan.n_sites
+        self.recorder = Recorder(T, {
+            "site_stock": plan.initial_stock, "dest_stock": self.reception.occupancy,
+            "in_transit": state.in_transit, "arrived": np.zeros(G, dtype=np.int64),
+            "discharged": np.zeros(G, dtype=np.int64), "released": state.released,
+            "repatriated": state.repatriated, "escaped": np.zeros(G, dtype=np.int64),
+            "recaptured": np.zeros(G, dtype=np.int64), "beds": self.reception.beds,
+            "units": state.units_total,
+            "blocked": np.zeros(len(BLOCK_REASONS), dtype=np.int64),
+            "waiting": np.int64(0), "stuck": np.int64(0),
+            "reason": np.full((S, G), -1, dtype=np.int8)})
 
-    # ------------------------------------------------------------------ state queries
-    def controller_index(self, t: float) -> np.ndarray:
-        return self._controllers[min(int(t), self.plan.horizon)]
+    def _dispatch_days(self) -> set[int]:
+        """Days that change what a dispatch attempt sees, whatever happened before: a
+        transfer starts, a site or crossing opens or closes, an acceptance period or a
+        forced conflict state begins or ends, a timeline event, a payer's fiscal year."""
+        st, T = self.state, self.plan.horizon
+        days = set(self.dispatcher.start_days()) | st.cap_period_starts()
+        for sched in (st.site_open, st.crossing_open):
+            if sched.shape[1]:
+                days |= {int(d) for d in np.flatnonzero((sched[1:] != sched[:-1]).any(axis=1))
+                         + 1}
+        days |= {b for start, end, _ in self.conflict.forced for b in (start, end)}
+        days |= set(self._timeline) | set(self.treasury.fiscal_year_starts)
+        return {d for d in days if 0 <= d < T}
 
-    def controller_multipliers(self) -> np.ndarray:
-        return self._controller_mult[self.controller_index(self.env.now)]
-
-    def site_risk(self) -> np.ndarray:
-        """Per-site daily escape hazard per person now (used to order dispatch)."""
-        return self._site_hazard * self.controller_multipliers()
-
-    def site_accessible(self, s: int) -> bool:
-        return bool(self._site_open[min(int(self.env.now), self.plan.horizon), s])
-
-    def crossing_left(self, c: int) -> int:
-        if not self._crossing_open[min(int(self.env.now), self.plan.horizon), c]:
-            return 0
-        quota = int(self.crossing_base[c] * self.conflict.effect().crossing_quota)
-        return max(quota - int(self.crossing_used[c]), 0)
-
-    def acceptance_left(self, day: int) -> int:
-        total = self.scn.acceptance.total
-        room = total - self.accepted_total if total is not None else 1 << 40
-        for i, (start, end, period_days, max_people) in enumerate(self._caps):
-            if start <= day < end:
-                used = self.accepted_period.get((i, (day - start) // period_days), 0)
-                room = min(room, max_people - used)
-        return max(room, 0)
-
-    def total_left(self) -> int:
-        """People Iraq may still receive in all (its acceptance total less those accepted)."""
-        total = self.scn.acceptance.total
-        return total - self.accepted_total if total is not None else 1 << 40
-
-    def beds_final(self, d: int) -> bool:
-        """Whether destination d's free beds can never grow: nobody leaves it within the
-        horizon, no capacity change is still to come, and no fund may buy beds for it."""
-        return (self._no_discharge[d] and int(self.env.now) >= self._last_bed_change[d]
-                and not self.treasury.may_buy("beds", d))
-
-    def accept(self, day: int, n: int) -> None:
-        self.accepted_total += n
-        for i, (start, end, period_days, _) in enumerate(self._caps):
-            if start <= day < end:
-                key = (i, (day - start) // period_days)
-                self.accepted_period[key] = self.accepted_period.get(key, 0) + n
-
-    # ------------------------------------------------------------------ daily steps
-    def _apply_events(self, day: int) -> None:
-        for ev in self._timeline.get(day, ()):
-            if ev.kind == "capacity_change":
-                d = self.plan.dest_ids.index(ev.destination)
-                # the timeline sets the destination's own beds; beds a fund bought stay
-                self.reception.beds[d] = ev.beds + self.bought_beds[d]
-                self.capacity_version += 1
-                self.events.append((day, "capacity_change", ev.destination, f"beds={ev.beds}"))
-            elif ev.kind == "breakout":
-                s = self.plan.site_ids.index(ev.site)
-                out = self.escapes.breakout(day, self.stock, s, ev.fraction)
-                self.events.append((day, "breakout", ev.site, f"escaped={int(out.sum())}"))
-            elif ev.kind == "control_change":
-                self.events.append((day, "control_change", ev.site, ev.controller))
-
-    def _releases(self, day: int) -> None:
-        """Release rules: ``rate_per_day`` people a day from open sites, pro rata by group."""
-        open_sites = self._site_open[day][:, None]
-        for r, start, rate, mask in self._release_rules:
-            if day < start:
-                continue
-            pool = self.stock * (mask & open_sites)
-            available = int(pool.sum())
-            if available == 0:
-                self.release_carry[r] = 0.0
-                continue
-            self.release_carry[r] += rate
-            n = min(int(self.release_carry[r]), available)
-            self.release_carry[r] -= n
-            if n:
-                take = split_count(pool.ravel(), n).reshape(pool.shape)
-                self.stock -= take
-                self.released += take.sum(axis=0)
-
-    def _repatriation(self, day: int) -> None:
-        """Repatriation batches due today, taken pro rata from open sites."""
-        for prog, nat, due in self._programmes:
-            if not due[day]:
-                continue
-            mask = (self._repatriable[nat] & (self.plan.start_day <= day)
-                    & self._site_open[day][:, None])
-            pool = self.stock * mask
-            take = split_count(pool.ravel(), prog.batch_size).reshape(pool.shape)
-            n = int(take.sum())
-            if not n:
-                continue
-            self.stock -= take
-            self.repatriated += take.sum(axis=0)
-            for s in np.flatnonzero(take.sum(axis=1)):
-                by_nat = take[s] @ self.nat_matrix * prog.cost_per_person
-                self.ledger.book(day, _COST["repatriation"], s, by_nat)
-            self.events.append((day, "repatriation", prog.country, f"people={n}"))
-
-    def _reception(self, day: int) -> None:
-        """Discharges, then each destination screens its queue (FIFO, ``intake_per_day``
-        people a day; their payers approved the screening with the transfer)."""
-        rec, S = self.reception, len(self.plan.site_ids)
-        rec.discharge(day)
-        for d, spec in enumerate(rec.specs):
-            if not rec.queued[d].any():
-                continue
-            done = rec.screen(d, day, spec.intake_per_day)
-            if done.any():
-                self.ledger.book(day, _COST["screening"], S + d,
-                                 done @ self.nat_matrix * spec.screening_cost_per_person)
-
+    # ------------------------------------------------------------------ holding costs
     def _holding_rows(self, stock: np.ndarray, occ: np.ndarray):
         """Holding costs and guards by nationality for stocks at sites ([..., S, G]) and in
         Iraq ([..., D, G]): custody and upkeep at sites, at destinations, guard-days."""
@@ -275,25 +137,71 @@ class World:
                  for loc in np.flatnonzero(guards.any(axis=1))]
         return Step(holding=rows)
 
-    def _holding_costs_all(self) -> None:
+    def _holding_costs(self, site_stock: np.ndarray, dest_stock: np.ndarray) -> None:
         """Unavoidable costs of holding everyone (custody and upkeep at sites, at
         destinations, guard-days), for every day at once from the end-of-day record."""
         ledger, S = self.ledger, len(self.plan.site_ids)
-        site, dest, guards = self._holding_rows(self.rec["site_stock"], self.rec["dest_stock"])
+        site, dest, guards = self._holding_rows(site_stock, dest_stock)
         ledger.cost[:, _COST["detention_syria"], :S] += site
         for d, cat in enumerate(self._dest_category):
             ledger.cost[:, cat, S + d] += dest[:, d]
         ledger.personnel[:, _GUARD] += guards
         ledger.cost[:, _COST["security"]] += guards * self._guard_cost
 
-    def _capacity_orders(self, day: int) -> None:
-        if not self.treasury.buys_capacity:
+    # ------------------------------------------------------------------ the day's steps
+    def _moved(self, change: np.ndarray | None, *records: str) -> None:
+        """People at the sites changed by ``change`` ([S, G]; None: nobody moved)."""
+        if change is None:
             return
-        backlog = Backlog(day=day, waiting=self._waiting(day),
-                          blocked_by=dict(zip(BLOCK_REASONS, self._blocked_yesterday.tolist())),
-                          free_beds=self.reception.free_beds(), free_units=self.units_free.copy())
-        for order in self.treasury.orders(backlog):
+        self.marks.update(("site_stock", *records))
+        if (change[self.dispatcher.carried] != 0).any():
+            self.state.version += 1
+            self._diagnose = True
+
+    def _apply_events(self, day: int) -> None:
+        for ev in self._timeline.get(day, ()):
+            if ev.kind == "capacity_change":
+                d = self.plan.dest_ids.index(ev.destination)
+                # the timeline sets the destination's own beds; beds a fund bought stay
+                self.reception.beds[d] = ev.beds + self.bought_beds[d]
+                self.dispatcher.capacity_version += 1
+                self.marks.add("beds")
+                self.events.append((day, "capacity_change", ev.destination, f"beds={ev.beds}"))
+            elif ev.kind == "breakout":
+                s = self.plan.site_ids.index(ev.site)
+                out = self.escapes.breakout(day, self.state.stock, s, ev.fraction)
+                self._moved(out, "escaped")
+                self.events.append((day, "breakout", ev.site, f"escaped={int(out.sum())}"))
+            elif ev.kind == "control_change":
+                self.events.append((day, "control_change", ev.site, ev.controller))
+
+    def _reception(self, day: int) -> None:
+        """Discharges, then each destination screens its queue (FIFO, ``intake_per_day``
+        people a day; their payers approved the screening with the transfer)."""
+        rec, S = self.reception, len(self.plan.site_ids)
+        if rec.discharge(day) is not None:
+            self.marks.update(("dest_stock", "discharged"))
+            self.state.version += 1  # beds are free again
+        for d, spec in enumerate(rec.specs):
+            if not rec.ready(d, day):
+                continue
+            done = rec.screen(d, day, spec.intake_per_day)
+            if done.any():
+                self.ledger.book(day, _COST["screening"], S + d,
+                                 done @ self.nat_matrix * spec.screening_cost_per_person)
+
+    def _capacity_orders(self, day: int) -> None:
+        tr = self.treasury
+        if not tr.buys_capacity or (day not in tr.pledge_days
+                                    and not self._held_yesterday[list(_HELD)].any()):
+            return
+        backlog = Backlog(day=day, waiting=int(self.dispatcher.waiting_all(day).sum()),
+                          blocked_by=dict(zip(BLOCK_REASONS, self._held_yesterday.tolist())),
+                          free_beds=self.reception.free_beds(),
+                          free_units=self.state.units_free.copy())
+        for order in tr.orders(backlog):
             self.orders.append(order)
+            self.state.version += 1  # what the fund may still buy changed
             S = len(self.plan.site_ids)
             loc = S + (order.target if order.kind == "beds" else self._fleet_home[order.target])
             by_nat = np.zeros(len(self.plan.nat_ids))
@@ -303,72 +211,127 @@ class World:
 
     def _deliver(self, order: CapacityOrder) -> Generator:
         yield self.env.timeout(max(order.ready_day - self.env.now, 0))
-        self.capacity_version += 1
+        self.dispatcher.capacity_version += 1
         if order.kind == "beds":
             self.reception.beds[order.target] += order.amount
             self.bought_beds[order.target] += order.amount
+            self.marks.add("beds")
         else:
-            self.units_free[order.target] += order.amount
-            self.units_total[order.target] += order.amount
+            self.state.units_free[order.target] += order.amount
+            self.state.units_total[order.target] += order.amount
+            self.marks.add("units")
+        self.state.version += 1
+        now = self.env.now
+        self.dispatcher.at(now, int(now))
         self.dispatcher.plan()
-        self.events.append((self.env.now, "capacity_added", order.kind,
+        self.events.append((now, "capacity_added", order.kind,
                             f"target={order.target} amount={order.amount}"))
 
-    def _waiting(self, day: int) -> int:
-        """People waiting at sites for a transfer that has started."""
-        return int(self.dispatcher.waiting_all(day).sum())
+    def _plan_inputs(self, day: int) -> tuple:
+        return (self.state.version, self.dispatcher.capacity_version,
+                self.conflict.version(day, True))
 
-    def _record(self, day: int) -> None:
-        r, rec = self.rec, self.reception
-        r["site_stock"][day] = self.stock
-        r["dest_stock"][day] = rec.occupancy
-        r["in_transit"][day] = self.in_transit
-        r["arrived"][day] = rec.arrived
-        r["discharged"][day] = rec.discharged
-        r["released"][day] = self.released
-        r["repatriated"][day] = self.repatriated
-        r["escaped"][day] = self.escapes.escaped
-        r["recaptured"][day] = self.escapes.recaptured
-        r["beds"][day] = rec.beds
-        r["units"][day] = self.units_total
-        r["controller"][day] = self.controller_index(day)
-        r["fighting"][day] = self.conflict.state() == "fighting"
-        blocked, stuck = self.dispatcher.diagnose(day, r["reason"][day])
-        r["blocked"][day] = blocked
-        r["stuck"][day] = stuck
-        self._blocked_yesterday = blocked
-        r["waiting"][day] = self._waiting(day)
+    def _due(self, day: int) -> bool:
+        """Whether any step of ``day`` has something to do."""
+        if self.escapes.due(day) or self.flows.due(day) or day in self._plan_days:
+            return True
+        rec = self.reception
+        if day in rec.discharge_days or any(rec.ready(d, day) for d in range(len(rec.specs))):
+            return True
+        tr = self.treasury
+        if tr.buys_capacity and (day in tr.pledge_days or self._held_yesterday[list(_HELD)].any()):
+            return True
+        return bool(self.plan.pairs) and self._plan_inputs(day) != self._planned
 
-    def _days(self) -> Generator:
-        horizon = self.plan.horizon
-        for day in range(horizon):
-            if day:  # the end of the previous day was recorded just before this instant
-                yield _day_start(self.env, day - self.env.now)
-            if day in self.treasury.fiscal_year_starts:
-                self.treasury.start_year(
-                    day, self.holding_step(self.stock, self.reception.occupancy),
-                    self.dispatcher.queue(day))
-            self._apply_events(day)
-            self.escapes.recapture(day, self.stock)
-            eff = self.conflict.effect()
-            self.escapes.step(day, self.stock, self.controller_multipliers(), eff.escape,
-                              eff.breakout)
-            self._releases(day)
-            self._repatriation(day)
-            self._reception(day)
-            self._capacity_orders(day)
-            self.crossing_used[:] = 0
+    def _day(self, day: int) -> None:
+        state, stock = self.state, self.state.stock
+        if day in self.treasury.fiscal_year_starts:
+            self.treasury.start_year(day, self.holding_step(stock, self.reception.occupancy),
+                                     self.dispatcher.queue(day))
+            state.version += 1
+        self._apply_events(day)
+        back = self.escapes.recapture(day, stock)
+        if back is not None:
+            self.flows.refilled(back)
+        self._moved(back, "recaptured")
+        self._moved(self.escapes.step(day, stock, state.controller_mult[day],
+                                      self._escape_mult[day], self._breakout_mult[day]),
+                    "escaped")
+        if self.flows.releases_today(day, stock, state.released):
+            self.marks.update(("site_stock", "released"))
+        if self.flows.repatriation_today(day, stock, state.repatriated, self.events):
+            self.marks.update(("site_stock", "repatriated"))
+        self._reception(day)
+        self._capacity_orders(day)
+        if day in self._plan_days:
+            self._diagnose = True  # e.g. a transfer starts: people begin to wait
+        if self.plan.pairs and (day in self._plan_days or self._plan_inputs(day) != self._planned):
+            self.dispatcher.at(day, day)
             self.dispatcher.plan()
-            # record the end of the day an instant before the next one starts, so that the
-            # record sees the day's conflict state, closures and controllers
-            yield self.env.timeout(day + _END_OF_DAY - self.env.now)
-            self._record(day)
+            self._planned = self._plan_inputs(day)
+
+    # ------------------------------------------------------------------ the record
+    def _read(self, name: str):
+        st, rec = self.state, self.reception
+        return {"site_stock": st.stock, "dest_stock": rec.occupancy, "in_transit": st.in_transit,
+                "arrived": rec.arrived, "discharged": rec.discharged, "released": st.released,
+                "repatriated": st.repatriated, "escaped": self.escapes.escaped,
+                "recaptured": self.escapes.recaptured, "beds": rec.beds,
+                "units": st.units_total}[name]
+
+    def _end_of_day(self, day: int, t: float) -> None:
+        if self.dispatcher.tried:
+            self.dispatcher.tried = False
+            self._diagnose = True
+        if self.marks:
+            self.recorder.write_all(day, self.marks, self._read)
+            self.marks.clear()
+        if self._diagnose:
+            reasons = self.recorder.rows["reason"][day]
+            self.dispatcher.at(t, day, live=False)
+            blocked, stuck = self.dispatcher.diagnose(day, reasons)
+            self.recorder.written["reason"][day] = True
+            self.recorder.write(day, "blocked", blocked)
+            self.recorder.write(day, "stuck", stuck)
+            self.recorder.write(day, "waiting", int(self.dispatcher.waiting_all(day).sum()))
+            self._held_yesterday = blocked
+            self._diagnose = False
 
     # ------------------------------------------------------------------ run
+    def _run_until(self, t: float) -> None:
+        """Run the events due before ``t`` and stop with the clock at exactly ``t`` (a
+        float, as every instant after the start)."""
+        env = self.env
+        targets = [float(t)]
+        while env.now + (targets[-1] - env.now) != targets[-1]:
+            targets.append(targets[-1] / 2)  # halving: each step is then exact
+        for target in reversed(targets):
+            if target > env.now:
+                env.run(until=target)
+
     def run(self) -> RawRun:
-        done = self.env.process(self._days())
-        self.env.run(until=done)
-        self._holding_costs_all()
+        env, state = self.env, self.state
+        for day in range(self.plan.horizon):
+            if env.peek() < day:  # events after yesterday's record are today's
+                self._run_until(day)
+            if state.crossing_day < day and state.crossing_used.any():
+                state.crossing_used[:] = 0  # a new day's quota
+                state.crossing_day = day
+                state.version += 1
+            if self._due(day):
+                if env.now < day:
+                    self._run_until(day)
+                self._day(day)
+            record = day + (day + END_OF_DAY - day)
+            if env.peek() < record:
+                self._run_until(record)
+            self._end_of_day(day, record)
+        return self._finish()
+
+    def _finish(self) -> RawRun:
+        rec = self.recorder.finish()
+        T = self.plan.horizon
+        self._holding_costs(rec["site_stock"], rec["dest_stock"])
         self.events.sort(key=lambda e: e[0])
         return RawRun(
             plan=self.plan,
@@ -381,18 +344,10 @@ class World:
             escaped_by_site=self.escapes.by_site,
             departures=self.dispatcher.departures,
             orders=self.orders,
-            **self.rec,
+            controller=np.ascontiguousarray(self.state.controllers[:T]),
+            fighting=self._fight_end.astype(np.int8),
+            **rec,
         )
-
-
-def _day_start(env: simpy.Environment, delay: float) -> simpy.Event:
-    """A timeout that fires before every other event due at the same instant: the daily steps
-    of day d run before trip events at exactly t = d (a unit back, an arrival, a delivery),
-    so that those see day d's crossing counters and are screened from day d + 1."""
-    event = simpy.Event(env)
-    event._ok, event._value = True, None  # triggered, as simpy's Timeout does
-    env.schedule(event, simpy.events.URGENT, delay)
-    return event
 
 
 def run_world(scenario: Scenario, replication: int = 0, treasury: Treasury | None = None,

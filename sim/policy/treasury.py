@@ -56,6 +56,8 @@ class PolicyTreasury(Treasury):
         self.fund = fund
         self.ring_fenced = fund is not None and fund.annual is not None
         self.buys_capacity = fund is not None
+        if self.ring_fenced:
+            self.pledge_days = frozenset({0, *cp.fund_calendar.starts})
         if self.tracking:
             cals = [cp.calendars[int(p)] for p in b]
             n_fy = max(c.n_years for c in cals)

@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.costs import CostCategory, PersonnelKind
 from sim.kpis import long_table
-from sim.model.world import _END_OF_DAY
+from sim.model.conflict import END_OF_DAY as _END_OF_DAY
 from sim.scenario.vocabulary import Action
 
 if TYPE_CHECKING:
