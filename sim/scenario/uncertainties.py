@@ -240,6 +240,8 @@ def overrides(section: Mapping[str, Uncertainty], values: Mapping[str, Any],
     out: dict[str, Any] = {}
     for name, value in values.items():
         unc = section[name]
+        if unc.dist == "integer" and isinstance(value, float):  # e.g. read from a CSV file
+            value = int(round(value))
         for path in unc.paths:
             old = lookup(base, path)
             if unc.scale:
