@@ -84,7 +84,8 @@ class Escapes:
             values, day_value = np.unique(mult, return_inverse=True)
             hazard = plan.base_hazard[s, lives][None, :] * values[:, None]
             n0 = plan.initial_stock[s, lives]
-            bound = np.exp(n0 * np.log1p(np.expm1(-hazard))) * _MARGIN  # P(no escape) >=
+            with np.errstate(divide="ignore"):  # a certain escape: log(0), bound 0
+                bound = np.exp(n0 * np.log1p(np.expm1(-hazard))) * _MARGIN  # P(no escape) >=
             days, cols = np.nonzero(self._u_escape[s] > bound[day_value])
             for d in np.unique(days):
                 found.setdefault(int(d), []).append((s, cols[days == d]))
@@ -114,7 +115,9 @@ class Escapes:
             hazard = plan.base_hazard[s, g] * site_mult[s]
             p = -np.expm1(-hazard)
             n = stock[s, g]
-            out[s, g] = _invert(self._u_escape[s][day, cols], n, p, np.exp(n * np.log1p(-p)))
+            with np.errstate(divide="ignore", invalid="ignore"):  # p = 1: a certain escape
+                cdf0 = np.where(n > 0, np.exp(n * np.log1p(-p)), 1.0)
+            out[s, g] = _invert(self._u_escape[s][day, cols], n, p, cdf0)
         if len(burst):
             rate = spec.mass_breakout.rate_per_year / 365.0 * breakout_mult * controller_mult
             ub = self._u_breakout[day]
