@@ -29,7 +29,7 @@ def test_check_passes(check_id):
 
 
 def test_every_check_is_run_by_the_tests():
-    assert set(C.CHECKS) == set(STOCHASTIC) | {"schedule-by-hand", "invariants"}
+    assert set(C.CHECKS) == set(STOCHASTIC) | {"schedule-by-hand", "invariants", "metamorphic"}
 
 
 # ----------------------------------------------------------------------------- Little

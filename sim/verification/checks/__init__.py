@@ -38,13 +38,17 @@ from sim.verification.checks.queues import (
     cycle_mean,
     expected_record_stay,
 )
-from sim.verification.checks.whole import check_burden_shares, check_invariants
+from sim.verification.checks.whole import (
+    check_burden_shares,
+    check_invariants,
+    check_metamorphic,
+)
 
 __all__ = [
     "CHECKS", "LITTLE_TOLERANCE", "P_LIMIT", "SIZES", "Z_LIMIT", "CheckResult",
     "check_breakouts_poisson", "check_burden_shares", "check_escapes_binomial",
     "check_escapes_crowding", "check_fleet_throughput", "check_invariants",
-    "check_little_origin", "check_little_transit", "check_reception_mginf",
+    "check_little_origin", "check_little_transit", "check_metamorphic", "check_reception_mginf",
     "check_recapture_binomial", "check_screening_batch_service", "check_two_site_schedule",
     "cycle_mean", "escape_probability", "expected_record_stay", "run_check", "run_checks",
 ]
@@ -63,6 +67,7 @@ CHECKS: dict[str, Callable[..., CheckResult]] = {
     "recapture-binomial": check_recapture_binomial,
     "burden-shares": check_burden_shares,
     "invariants": check_invariants,
+    "metamorphic": check_metamorphic,
 }
 """Every check, by id (the order of docs/validation.md)."""
 
