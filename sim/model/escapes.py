@@ -26,7 +26,12 @@ import numpy as np
 from sim.model.plan import Plan
 from sim.model.reception import split_count
 from sim.rng import Streams
-from sim.scenario.distributions import _invert, binomial_ppf
+from sim.scenario.distributions import (
+    _binomial_ppf_many,
+    _binomial_ppf_one,
+    _invert,
+    binomial_ppf,
+)
 
 _MARGIN = 1.0 - 1e-12  # candidates: a hair more than needed, never fewer
 
@@ -62,6 +67,12 @@ class Escapes:
         self._u_recapture = np.stack([streams.uniform(n[2], T) for n in self._names], axis=1)
         self.candidates: dict[int, list[tuple[int, np.ndarray]]] = {}  # day -> (site, groups)
         self._find_candidates()
+        self._cells = {} if self._crowding else self._candidate_cells()
+        rec = spec.recapture
+        self._rec_p = float(rec.probability) if rec is not None else 0.0
+        # log(1 - p) of the recapture draws, as binomial_ppf computes it (None: p >= 1)
+        self._rec_log_q = (np.log1p(-np.asarray(self._rec_p, dtype=float))
+                           if rec is not None and 0.0 <= self._rec_p < 1.0 else None)
         self.breakouts: dict[int, np.ndarray] = {}  # day -> sites where a breakout starts
         if spec.mass_breakout is not None:
             rate = spec.mass_breakout.rate_per_year / 365.0 * breakout_mult[:, None] \
@@ -90,6 +101,34 @@ class Escapes:
                 found.setdefault(int(d), []).append((s, cols[days == d]))
         self.candidates = found
 
+    def _candidate_cells(self) -> dict[int, tuple]:
+        """Without crowding a candidate's probability depends on its day only: for each
+        day, the candidates' sites, groups, uniforms, p and log(1 - p), computed for the
+        whole horizon at once (the same elementwise operations as :meth:`step`'s), and
+        where each site's candidates start and end."""
+        plan, cm, em = self.plan, self._cm, self._em
+        days = sorted(self.candidates)
+        rows = [(d, s, self._lives[s][cols], cols) for d in days for s, cols in self.candidates[d]]
+        if not rows:
+            return {}
+        day = np.concatenate([np.full(len(g), d) for d, _, g, _ in rows])
+        site = np.concatenate([np.full(len(g), s) for _, s, g, _ in rows])
+        group = np.concatenate([g for _, _, g, _ in rows])
+        u = np.concatenate([self._u_escape[s][d, cols] for d, s, _, cols in rows])
+        hazard = plan.base_hazard[site, group] * (cm[day, site] * em[day])
+        p = -np.expm1(-hazard)
+        log_q = np.log1p(-p)
+        out: dict[int, tuple] = {}
+        start = 0
+        for d in days:
+            segments, first = [], start
+            for s, cols in self.candidates[d]:
+                segments.append((s, start - first, start - first + len(cols)))
+                start += len(cols)
+            cut = slice(first, start)
+            out[d] = (site[cut], group[cut], u[cut], p[cut], log_q[cut], segments)
+        return out
+
     def due(self, day: int) -> bool:
         """Whether anything can happen on ``day`` (escapes, a breakout, people coming back)."""
         return day in self.candidates or day in self.breakouts or day in self.returns
@@ -103,6 +142,8 @@ class Escapes:
         burst = self.breakouts.get(day, ())
         if not cand and not len(burst):
             return None
+        if not self._crowding:
+            return self._step(day, stock, controller_mult, breakout_mult, burst)
         site_mult = controller_mult * escape_mult
         if self._crowding:
             occupancy = stock.sum(axis=1) / plan.site_capacity
@@ -126,6 +167,85 @@ class Escapes:
         self._register(day, stock, out, self._u_recapture[day])
         return out
 
+    def _step(self, day: int, stock: np.ndarray, controller_mult: np.ndarray,
+              breakout_mult: float, burst) -> np.ndarray | None:
+        """:meth:`step` without crowding: each candidate decided from its precomputed p, as
+        ``_invert`` decides it site by site."""
+        found: list[tuple[int, int, int]] = []  # (site, group, escapes)
+        cells = self._cells.get(day)
+        if cells is not None:
+            site, group, u, p, log_q, segments = cells
+            n = stock[site, group]
+            live = u > np.exp(n * log_q)
+            if live.any():
+                for s, a, b in segments:
+                    hit = np.flatnonzero(live[a:b]) + a
+                    if hit.size == 0:
+                        continue
+                    if hit.size <= 8:
+                        k = [_binomial_ppf_one(float(u[i]), int(n[i]), float(p[i]))
+                             for i in hit.tolist()]
+                    else:
+                        k = _binomial_ppf_many(u[hit], n[hit].astype(np.int64), p[hit]).tolist()
+                    found += [(s, int(group[i]), x) for i, x in zip(hit.tolist(), k) if x]
+        out = None
+        if found or len(burst):
+            out = np.zeros_like(stock)
+            for s, g, k in found:
+                out[s, g] = k
+        if len(burst):
+            spec = self.spec
+            rate = spec.mass_breakout.rate_per_year / 365.0 * breakout_mult * controller_mult
+            ub = self._u_breakout[day]
+            for s in np.flatnonzero(ub[:, 0] > np.exp(-rate)):
+                frac = min(max(float(spec.mass_breakout.fraction.ppf(ub[s, 1])), 0.0), 1.0)
+                out[s] += np.floor((stock[s] - out[s]) * frac).astype(np.int64)
+            if not out.any():
+                return None
+            self._register(day, stock, out, self._u_recapture[day])
+        elif found:
+            self._register_cells(day, stock, found, out)
+        return out
+
+    def _register_cells(self, day: int, stock: np.ndarray, found: list[tuple[int, int, int]],
+                        out: np.ndarray) -> None:
+        """:meth:`_register` for escapes ``found`` cell by cell (``out`` as an array): the
+        same numbers, the recaptured share drawn as :func:`binomial_ppf` draws it."""
+        escaped, by_site = self.escaped, self.by_site
+        total: dict[int, int] = {}
+        for s, g, k in found:
+            stock[s, g] -= k
+            escaped[g] += k
+            by_site[s, g] += k
+            total[s] = total.get(s, 0) + k
+        rec = self.spec.recapture
+        if rec is None:
+            return
+        sites = sorted(total)
+        u = self._u_recapture[day, sites]
+        n = np.array([total[s] for s in sites], dtype=np.int64)
+        if self._rec_log_q is None:  # p outside [0, 1): binomial_ppf's own path
+            caught = binomial_ppf(u, n, rec.probability).tolist()
+        else:
+            live = np.flatnonzero(u > np.exp(n * self._rec_log_q)).tolist()
+            caught = [0] * len(sites)
+            if len(live) <= 8:
+                for i in live:
+                    caught[i] = _binomial_ppf_one(float(u[i]), int(n[i]), self._rec_p)
+            else:
+                found_k = _binomial_ppf_many(u[live], n[live],
+                                             np.full(len(live), self._rec_p)).tolist()
+                for i, k in zip(live, found_k):
+                    caught[i] = k
+        if not any(caught):
+            return
+        back = self.returns.get(day + self.delay)
+        if back is None:
+            back = self.returns[day + self.delay] = np.zeros_like(stock)
+        for s, k in zip(sites, caught):
+            if k:
+                back[s] += split_count(out[s], k)  # largest remainder
+
     def breakout(self, day: int, stock: np.ndarray, s: int, fraction: float) -> np.ndarray:
         """A dated mass escape freeing ``fraction`` of site ``s`` (timeline event)."""
         out = np.zeros_like(stock)
@@ -144,14 +264,17 @@ class Escapes:
         rec = self.spec.recapture
         if rec is None or not out.any():
             return
-        caught = binomial_ppf(u, out.sum(axis=1), rec.probability)
+        total = out.sum(axis=1)
+        sites = np.flatnonzero(total)  # the others catch nobody (Binomial(0, p) = 0)
+        caught = binomial_ppf(u[sites], total[sites], rec.probability)
         if not caught.any():
             return
         back = self.returns.get(day + self.delay)
         if back is None:
             back = self.returns[day + self.delay] = np.zeros_like(stock)
-        for s in np.flatnonzero(caught):  # each site on its own: largest remainder
-            back[s] += split_count(out[s], int(caught[s]))
+        for s, k in zip(sites.tolist(), caught.tolist()):  # each site on its own
+            if k:
+                back[s] += split_count(out[s], k)  # largest remainder
 
     def recapture(self, day: int, stock: np.ndarray) -> np.ndarray | None:
         """Return recaptured people due on ``day`` to their sites (None when nobody)."""

@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Generator
 
 import numpy as np
-import simpy
 
 from sim.costs import COST_CATEGORIES, PersonnelKind
+from sim.model.clock import Clock
 from sim.model.conflict import END_OF_DAY, Conflict
 from sim.model.dispatch import Dispatcher
 from sim.model.escapes import Escapes
@@ -46,7 +46,7 @@ class World:
         self.plan = plan
         self.scn = scenario
         self.replication = replication
-        self.env = simpy.Environment()
+        self.env = Clock()
         root = scenario.metadata.seed if seed is None else seed
         self.streams = Streams(root, replication)
         self.treasury = treasury if treasury is not None else Treasury()
@@ -100,6 +100,12 @@ class World:
             "blocked": np.zeros(len(BLOCK_REASONS), dtype=np.int64),
             "waiting": np.int64(0), "stuck": np.int64(0),
             "reason": np.full((S, G), -1, dtype=np.int8)})
+        st, rec = self.state, self.reception  # the arrays recorded (changed in place)
+        self._records = {"site_stock": st.stock, "in_transit": st.in_transit,
+                         "arrived": rec.arrived, "discharged": rec.discharged,
+                         "released": st.released, "repatriated": st.repatriated,
+                         "escaped": self.escapes.escaped, "recaptured": self.escapes.recaptured,
+                         "beds": rec.beds, "units": st.units_total}
 
     def _dispatch_days(self) -> set[int]:
         """Days that change what a dispatch attempt sees, whatever happened before: a
@@ -272,12 +278,9 @@ class World:
 
     # ------------------------------------------------------------------ the record
     def _read(self, name: str):
-        st, rec = self.state, self.reception
-        return {"site_stock": st.stock, "dest_stock": rec.occupancy, "in_transit": st.in_transit,
-                "arrived": rec.arrived, "discharged": rec.discharged, "released": st.released,
-                "repatriated": st.repatriated, "escaped": self.escapes.escaped,
-                "recaptured": self.escapes.recaptured, "beds": rec.beds,
-                "units": st.units_total}[name]
+        if name == "dest_stock":
+            return self.reception.occupancy
+        return self._records[name]
 
     def _end_of_day(self, day: int, t: float) -> None:
         if self.dispatcher.tried:
@@ -298,33 +301,22 @@ class World:
             self._diagnose = False
 
     # ------------------------------------------------------------------ run
-    def _run_until(self, t: float) -> None:
-        """Run the events due before ``t`` and stop with the clock at exactly ``t`` (a
-        float, as every instant after the start)."""
-        env = self.env
-        targets = [float(t)]
-        while env.now + (targets[-1] - env.now) != targets[-1]:
-            targets.append(targets[-1] / 2)  # halving: each step is then exact
-        for target in reversed(targets):
-            if target > env.now:
-                env.run(until=target)
-
     def run(self) -> RawRun:
         env, state = self.env, self.state
         for day in range(self.plan.horizon):
             if env.peek() < day:  # events after yesterday's record are today's
-                self._run_until(day)
+                env.advance(day)
             if state.crossing_day < day and state.crossing_used.any():
                 state.crossing_used[:] = 0  # a new day's quota
                 state.crossing_day = day
                 state.version += 1
             if self._due(day):
                 if env.now < day:
-                    self._run_until(day)
+                    env.advance(day)
                 self._day(day)
             record = day + (day + END_OF_DAY - day)
             if env.peek() < record:
-                self._run_until(record)
+                env.advance(record)
             self._end_of_day(day, record)
         return self._finish()
 
