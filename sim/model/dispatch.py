@@ -41,12 +41,12 @@ _UNKNOWN = "unknown"  # held back, reason not yet evaluated
 class Dispatcher:
     def __init__(self, plan: Plan, env: simpy.Environment, state: State, reception: Reception,
                  conflict: Conflict, treasury: Treasury, ledger: Ledger, transport: Transport,
-                 holding_step: Callable[[np.ndarray, np.ndarray], Step], marks: set[str]):
+                 move_holding: Callable[[int, int, int], Step], marks: set[str]):
         scn = plan.scenario
         self.compiled, self.env, self.state, self.reception = plan, env, state, reception
         self.conflict, self.treasury, self.ledger, self.transport = (conflict, treasury, ledger,
                                                                      transport)
-        self.holding_step, self.marks = holding_step, marks
+        self.move_holding, self.marks = move_holding, marks
         self.nat_matrix = plan.nat_matrix()
         self.fleets = [scn.fleets[f] for f in plan.fleet_ids]
         self.routes_of = {pair: [r for r in plan.routes
@@ -187,37 +187,43 @@ class Dispatcher:
             if reason in _LASTING:
                 self._blocked_epoch[i] = epoch
 
-    def diagnose(self, day: int, reasons: np.ndarray) -> tuple[np.ndarray, int]:
+    def diagnose(self, day: int, reasons: np.ndarray) -> tuple[np.ndarray, int, int]:
         """Why people wait at the end of the day: fills ``reasons`` ([S, G], -1 where nobody
         waits) with the constraint that stopped the last dispatch attempt of each group's
         pair (``funding`` for groups left off a trip because their payers had not approved
-        them); returns people held back by each constraint ([len(BLOCK_REASONS)]) and how
+        them); returns people held back by each constraint ([len(BLOCK_REASONS)]), how
         many of them wait for a reason that cannot end (Iraq's total reached, beds that
-        never free up full)."""
+        never free up full), and how many wait in all."""
         out = np.zeros(len(BLOCK_REASONS), dtype=np.int64)
-        stuck = 0
         reasons[:] = -1
         if not self.compiled.pairs:
-            return out, stuck
+            return out, 0, 0
         waiting = self.waiting_all(day)
         totals = waiting.sum(axis=1)
-        for i in np.flatnonzero(totals):
-            reason = self.last_reason[i]
-            if reason is _UNKNOWN:
-                reason = self.last_reason[i] = self._try_trip(self.compiled.pairs[i], day, False)
-            if reason not in _REASON_INDEX:
-                continue
-            s, here = int(self._pair_site[i]), waiting[i] > 0
-            mask = self._unfunded[i]
-            unfunded = here & mask if mask is not None else np.zeros_like(here)
-            reasons[s, here & ~unfunded] = _REASON_INDEX[reason]
-            reasons[s, unfunded] = _FUNDING
-            held = int(waiting[i][~unfunded].sum())
-            out[_REASON_INDEX[reason]] += held
-            out[_FUNDING] += int(totals[i]) - held
-            if self.final[i]:
-                stuck += held
-        return out, stuck
+        rows = np.flatnonzero(totals).tolist()
+        for i in rows:
+            if self.last_reason[i] is _UNKNOWN:
+                self.last_reason[i] = self._try_trip(self.compiled.pairs[i], day, False)
+        rows = [i for i in rows if self.last_reason[i] in _REASON_INDEX]
+        if not rows:
+            return out, 0, int(totals.sum())
+        # the pairs of a site carry different groups: their cells never overlap
+        code = np.array([_REASON_INDEX[self.last_reason[i]] for i in rows], dtype=np.int64)
+        held_in = waiting[rows]  # [V, G]
+        here = held_in > 0
+        unfunded = np.zeros_like(here)
+        for j, i in enumerate(rows):
+            if self._unfunded[i] is not None:
+                unfunded[j] = self._unfunded[i]
+        unfunded &= here
+        cells = np.where(unfunded, _FUNDING, code[:, None])
+        v, g = np.nonzero(here)
+        reasons[self._pair_site[rows][v], g] = cells[v, g]
+        held = np.where(unfunded, 0, held_in).sum(axis=1)
+        np.add.at(out, code, held)
+        out[_FUNDING] += int(totals[rows].sum()) - int(held.sum())
+        stuck = int(held[[self.final[i] for i in rows]].sum())
+        return out, stuck, int(totals.sum())
 
     def _try_trip(self, pair: tuple[int, int], day: int, dispatch: bool) -> str | None:
         """Dispatch one trip on ``pair`` (or just check); return the blocking reason or None.
@@ -228,7 +234,7 @@ class Dispatcher:
         s, d = pair
         i = self._pair_index[pair]
         self.final[i], self._unfunded[i] = False, None
-        people = self.waiting(s, d, day)
+        people = state.stock[s] * self._mask(day)[i]
         n_wait = int(people.sum())
         if n_wait == 0:
             return "done"
@@ -241,44 +247,52 @@ class Dispatcher:
                 return "route"
         accept = state.acceptance_left(day)
         beds = max(int(rec.beds[d] - rec.used[d]), 0)
+        total_left = state.total_left()
+        beds_final = self.beds_final(d)
         # A fleet's minimum load is waived for the last load: when fewer people wait, or
         # fewer can ever be received (Iraq's total) or housed (beds that never free up).
-        last = min(n_wait, state.total_left())
-        if self.beds_final(d):
+        last = min(n_wait, total_left)
+        if beds_final:
             last = min(last, beds)
         if accept == 0 or last == 0:
-            self.final[i] = state.total_left() == 0 or (beds == 0 and self.beds_final(d))
-            return "acceptance" if accept == 0 or state.total_left() == 0 else "beds"
+            self.final[i] = total_left == 0 or (beds == 0 and beds_final)
+            return "acceptance" if accept == 0 or total_left == 0 else "beds"
         needs = [min(self._least_load[r.index], last) for r in routes]
-        if accept < min(needs):
+        least_need = min(needs)
+        if accept < least_need:
             return "acceptance"
-        if beds < min(needs):
+        if beds < least_need:
             return "beds"
         quota_mult = self._effect().crossing_quota
-        room = [state.crossing_left(r.crossing, day, quota_mult) if r.crossing >= 0 else n_wait
-                for r in routes]
-        usable = [(r, q) for r, q, need in zip(routes, room, needs)
-                  if q >= need and accept >= need and beds >= need]
+        usable = []
+        for r, need in zip(routes, needs):
+            q = state.crossing_left(r.crossing, day, quota_mult) if r.crossing >= 0 else n_wait
+            if q >= need and accept >= need and beds >= need:
+                usable.append((r, q))
         if not usable:
             return "crossing"
-        free = [(r, q) for r, q in usable if state.units_free[r.fleet] > 0]
+        units = state.units_free
+        free = [(r, q) for r, q in usable if units[r.fleet] > 0]
         if not free:
             return "units"
         route, quota = free[0]
         seats, least = self.fleets[route.fleet].seats, self._least_load[route.index]
         # only people whose payers approved their transfer board (in priority order)
         allowed = self.treasury.allowance(s)
-        eligible = people if allowed is None else np.minimum(people, allowed).astype(np.int64)
-        self._unfunded[i] = (people > 0) & (eligible == 0)
-        n_eligible = int(eligible.sum())
+        if allowed is None:  # everyone is approved (nobody left off: no mask needed)
+            eligible, n_eligible = people, n_wait
+        else:
+            eligible = np.minimum(people, allowed).astype(np.int64)
+            self._unfunded[i] = (people > 0) & (eligible == 0)
+            n_eligible = int(eligible.sum())
         if n_eligible < n_wait:  # approvals are final for the payers' year: a last load
             last = min(last, n_eligible)
         load = min(seats, n_eligible, beds, quota, accept)
         if load == 0 or load < min(least, last):
             return "funding"
-        take = self._select(s, eligible, load)
         if not dispatch:
             return None
+        take = self._select(s, eligible, load)
         trip = self.transport.cost(route, take, load, self._effect())
         self.treasury.used(s, take)
         self.transport.left(route.fleet)
@@ -301,11 +315,7 @@ class Dispatcher:
             route = self.routes_of[(s, d)][0]
             transport, escorts = self.transport.per_person(route, g)
             unit = self.nat_matrix[g]
-            gone = np.zeros_like(state.stock)
-            gone[s, g] = -1
-            come = np.zeros_like(self.reception.queued)
-            come[d, g] = 1
-            step = self.holding_step(gone, come)
+            step = self.move_holding(s, d, g)
             screening = self.reception.specs[d].screening_cost_per_person
             step.direct = [(_TRANSPORT, s, unit * transport),
                            (_SCREENING, plan.n_sites + d, unit * screening)]

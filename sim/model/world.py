@@ -68,7 +68,7 @@ class World:
         self.marks: set[str] = set()  # records changed since the last one was written
         self.dispatcher = Dispatcher(plan, self.env, state, self.reception, self.conflict,
                                      self.treasury, self.ledger, Transport(plan, self.streams),
-                                     self.holding_step, self.marks)
+                                     self.move_holding, self.marks)
         self.orders: list[CapacityOrder] = []
         self.bought_beds = np.zeros(len(plan.dest_ids), dtype=np.int64)
         self.events: list[tuple[float, str, str, str]] = []
@@ -141,6 +141,30 @@ class World:
                  if dest[d].any()]
         rows += [(_COST["security"], loc, sign * guards[loc] * self._guard_cost)
                  for loc in np.flatnonzero(guards.any(axis=1))]
+        return Step(holding=rows)
+
+    def move_holding(self, s: int, d: int, g: int) -> Step:
+        """``holding_step`` of one person of group ``g`` leaving site ``s`` for destination
+        ``d``, without the matrix products: each entry is the one product that is not zero
+        (its nationality's; the others are 0.0, as the products give them)."""
+        n, N, S = int(self.plan.group_nat[g]), len(self.plan.nat_ids), len(self.plan.site_ids)
+
+        def row(value: float) -> np.ndarray:
+            out = np.zeros(N)
+            out[n] = value
+            return out
+
+        rows = []
+        site = -1 * self._site_per_person[s, g]
+        if site:
+            rows.append((_COST["detention_syria"], s, 1.0 * row(site)))
+        dest = 1 * self._dest_per_person[d, g]
+        if dest:
+            rows.append((self._dest_category[d], S + d, 1.0 * row(dest)))
+        guards = self.plan.guards_per_person[g]
+        if guards:
+            rows += [(_COST["security"], s, 1.0 * row(-1 * guards) * self._guard_cost),
+                     (_COST["security"], S + d, 1.0 * row(1 * guards) * self._guard_cost)]
         return Step(holding=rows)
 
     def _holding_costs(self, site_stock: np.ndarray, dest_stock: np.ndarray) -> None:
@@ -292,11 +316,11 @@ class World:
         if self._diagnose:
             reasons = self.recorder.rows["reason"][day]
             self.dispatcher.at(t, day, live=False)
-            blocked, stuck = self.dispatcher.diagnose(day, reasons)
+            blocked, stuck, waiting = self.dispatcher.diagnose(day, reasons)
             self.recorder.written["reason"][day] = True
             self.recorder.write(day, "blocked", blocked)
             self.recorder.write(day, "stuck", stuck)
-            self.recorder.write(day, "waiting", int(self.dispatcher.waiting_all(day).sum()))
+            self.recorder.write(day, "waiting", waiting)
             self._held_yesterday = blocked
             self._diagnose = False
 

@@ -1,0 +1,75 @@
+"""The engine's fast paths give the numbers of the general computations they stand for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.model.clock import Clock
+from sim.model.world import World
+from sim.scenario import load_scenario
+
+BASELINE = Path(__file__).parents[2] / "scenarios" / "baseline.yaml"
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    return np.array_equal(a, b) and np.array_equal(np.signbit(a), np.signbit(b))
+
+
+def test_move_holding_is_the_holding_step_of_one_person():
+    world = World(load_scenario(BASELINE))
+    disp, plan = world.dispatcher, world.plan
+    checked = 0
+    for (s, d), i in disp._pair_index.items():
+        for g in np.flatnonzero(disp._carries[i]):
+            gone = np.zeros_like(world.state.stock)
+            gone[s, g] = -1
+            come = np.zeros((len(plan.dest_ids), plan.n_groups), dtype=np.int64)
+            come[d, g] = 1
+            fast = world.move_holding(s, d, int(g)).holding
+            full = world.holding_step(gone, come).holding
+            assert [(c, loc) for c, loc, _ in fast] == [(c, loc) for c, loc, _ in full]
+            assert all(_same(a, b) for (_, _, a), (_, _, b) in zip(fast, full))
+            checked += 1
+    assert checked > 50
+
+
+def test_escapes_without_crowding_decided_as_in_general():
+    # the general daily computation (with a crowding factor, 1 when no site is over its
+    # capacity) and the precomputed candidates give the same run, escapes and recaptures
+    scn = load_scenario(BASELINE)
+    fast = World(scn, replication=1).run()
+    world = World(scn, replication=1)
+    assert not world.escapes._crowding
+    world.escapes._crowding = True  # every day through Escapes.step's general path
+    general = world.run()
+    assert fast.escaped[-1].sum() > 0 and fast.recaptured[-1].sum() > 0
+    for name in ("site_stock", "escaped", "recaptured", "in_transit", "reason", "cost"):
+        assert np.array_equal(getattr(fast, name), getattr(general, name)), name
+    assert [t.depart for t in fast.trips] == [t.depart for t in general.trips]
+
+
+@settings(max_examples=60, deadline=None)
+@given(delays=st.lists(st.floats(0.0, 5.0), min_size=1, max_size=30),
+       stops=st.lists(st.floats(0.01, 6.0), min_size=1, max_size=10))
+def test_advance_processes_what_run_until_processes(delays, stops):
+    """Clock.advance(t) processes the events run(until=t) processes, in the same order, and
+    leaves the clock at t."""
+    logs = []
+    for use_advance in (False, True):
+        env, log = Clock(), []
+        for k, delay in enumerate(delays):
+            env.timeout(delay).callbacks.append(lambda _, k=k, env=env, log=log:
+                                                log.append((env.now, k)))
+        for t in sorted(set(stops)):
+            if use_advance:
+                env.advance(t)
+                assert env.now == t
+            elif t > env.now:
+                env.run(until=t)
+            log.append(("stop", t))
+        logs.append(log)
+    assert logs[0] == logs[1]
