@@ -65,9 +65,7 @@ class Escapes:
                           for n, lives in zip(self._names, self._lives)]
         self._u_breakout = np.stack([streams.uniform(n[1], (T, 2)) for n in self._names], axis=1)
         self._u_recapture = np.stack([streams.uniform(n[2], T) for n in self._names], axis=1)
-        self.candidates: dict[int, list[tuple[int, np.ndarray]]] = {}  # day -> (site, groups)
         self._find_candidates()
-        self._cells = {} if self._crowding else self._candidate_cells()
         rec = spec.recapture
         self._rec_p = float(rec.probability) if rec is not None else 0.0
         # log(1 - p) of the recapture draws, as binomial_ppf computes it (None: p >= 1)
@@ -83,67 +81,61 @@ class Escapes:
                 self.breakouts[int(d)] = np.flatnonzero(start[d])
 
     def _find_candidates(self) -> None:
-        plan = self.plan
+        """The candidates of the whole horizon, ordered by day, site and group: their
+        uniforms and, without crowding (a candidate's probability then depends on its day
+        only), p and log(1 - p), by the same elementwise operations as :meth:`step`'s."""
+        plan, cm, em = self.plan, self._cm, self._em
         occupancy = plan.initial_stock.sum(axis=1) / plan.site_capacity
         crowd = np.where(occupancy > 1.0, occupancy ** self.spec.crowding_exponent, 1.0) \
             if self._crowding else np.ones(len(occupancy))
-        found: dict[int, list[tuple[int, np.ndarray]]] = {}
+        parts = []
         for s, lives in enumerate(self._lives):
             if lives.size == 0:
                 continue
-            mult = self._cm[:, s] * self._em * crowd[s]  # [T] largest site multiplier
+            mult = cm[:, s] * em * crowd[s]  # [T] largest site multiplier
             values, day_value = np.unique(mult, return_inverse=True)
             hazard = plan.base_hazard[s, lives][None, :] * values[:, None]
             n0 = plan.initial_stock[s, lives]
             bound = np.exp(n0 * np.log1p(np.expm1(-hazard))) * _MARGIN  # P(no escape) >=
             days, cols = np.nonzero(self._u_escape[s] > bound[day_value])
-            for d in np.unique(days):
-                found.setdefault(int(d), []).append((s, cols[days == d]))
-        self.candidates = found
+            parts.append((days, np.full(days.size, s), cols, self._u_escape[s][days, cols]))
+        T = plan.horizon
+        day, site, col, u = (np.concatenate([p[k] for p in parts]).astype(
+            float if k == 3 else np.int64) if parts else np.zeros(0, dtype=float if k == 3
+                                                                   else np.int64)
+            for k in range(4))
+        order = np.argsort(day, kind="stable")  # day, then site, then group
+        day, site, col, u = day[order], site[order], col[order], u[order]
+        group = np.array([self._lives[s][c] for s, c in zip(site.tolist(), col.tolist())],
+                         dtype=np.int64)
+        self._day_of = set(day.tolist())  # days with a candidate
+        self._starts = np.searchsorted(day, np.arange(T + 1)).tolist()
+        self._site, self._group, self._col, self._u = site, group, col, u
+        if not self._crowding:
+            self._p = -np.expm1(-(plan.base_hazard[site, group] * (cm[day, site] * em[day])))
+            self._log_q = np.log1p(-self._p)
 
-    def _candidate_cells(self) -> dict[int, tuple]:
-        """Without crowding a candidate's probability depends on its day only: for each
-        day, the candidates' sites, groups, uniforms, p and log(1 - p), computed for the
-        whole horizon at once (the same elementwise operations as :meth:`step`'s), and
-        where each site's candidates start and end."""
-        plan, cm, em = self.plan, self._cm, self._em
-        days = sorted(self.candidates)
-        rows = [(d, s, self._lives[s][cols], cols) for d in days for s, cols in self.candidates[d]]
-        if not rows:
-            return {}
-        day = np.concatenate([np.full(len(g), d) for d, _, g, _ in rows])
-        site = np.concatenate([np.full(len(g), s) for _, s, g, _ in rows])
-        group = np.concatenate([g for _, _, g, _ in rows])
-        u = np.concatenate([self._u_escape[s][d, cols] for d, s, _, cols in rows])
-        hazard = plan.base_hazard[site, group] * (cm[day, site] * em[day])
-        p = -np.expm1(-hazard)
-        log_q = np.log1p(-p)
-        out: dict[int, tuple] = {}
-        start = 0
-        for d in days:
-            segments, first = [], start
-            for s, cols in self.candidates[d]:
-                segments.append((s, start - first, start - first + len(cols)))
-                start += len(cols)
-            cut = slice(first, start)
-            out[d] = (site[cut], group[cut], u[cut], p[cut], log_q[cut], segments)
-        return out
+    def _candidates(self, day: int) -> list[tuple[int, np.ndarray]]:
+        """Day ``day``'s candidates: (site, columns of its groups) for each site."""
+        a, b = self._starts[day], self._starts[day + 1]
+        sites = self._site[a:b]
+        return [(int(s), self._col[a:b][sites == s]) for s in np.unique(sites)]
 
     def due(self, day: int) -> bool:
         """Whether anything can happen on ``day`` (escapes, a breakout, people coming back)."""
-        return day in self.candidates or day in self.breakouts or day in self.returns
+        return day in self._day_of or day in self.breakouts or day in self.returns
 
     def step(self, day: int, stock: np.ndarray, controller_mult: np.ndarray,
              escape_mult: float, breakout_mult: float) -> np.ndarray | None:
         """One day's escapes at every site; update ``stock`` in place; return [S, G] (None
         when nobody escapes)."""
         plan, spec = self.plan, self.spec
-        cand = self.candidates.get(day, ())
         burst = self.breakouts.get(day, ())
-        if not cand and not len(burst):
+        if day not in self._day_of and not len(burst):
             return None
         if not self._crowding:
             return self._step(day, stock, controller_mult, breakout_mult, burst)
+        cand = self._candidates(day) if day in self._day_of else ()
         site_mult = controller_mult * escape_mult
         if self._crowding:
             occupancy = stock.sum(axis=1) / plan.site_capacity
@@ -172,22 +164,23 @@ class Escapes:
         """:meth:`step` without crowding: each candidate decided from its precomputed p, as
         ``_invert`` decides it site by site."""
         found: list[tuple[int, int, int]] = []  # (site, group, escapes)
-        cells = self._cells.get(day)
-        if cells is not None:
-            site, group, u, p, log_q, segments = cells
-            n = stock[site, group]
-            live = u > np.exp(n * log_q)
-            if live.any():
-                for s, a, b in segments:
-                    hit = np.flatnonzero(live[a:b]) + a
-                    if hit.size == 0:
-                        continue
-                    if hit.size <= 8:
-                        k = [_binomial_ppf_one(float(u[i]), int(n[i]), float(p[i]))
-                             for i in hit.tolist()]
+        a, b = self._starts[day], self._starts[day + 1]
+        if a < b:
+            u, log_q = self._u[a:b], self._log_q[a:b]
+            n = stock[self._site[a:b], self._group[a:b]]
+            hit = np.flatnonzero(u > np.exp(n * log_q)).tolist()
+            if hit:
+                sites = self._site[a:b][hit].tolist()
+                for s in sorted(set(sites)):  # as _invert decides them, site by site
+                    mine = [i for i, t in zip(hit, sites) if t == s]
+                    g = self._group[a:b][mine]
+                    if len(mine) <= 8:
+                        k = [_binomial_ppf_one(float(u[i]), int(n[i]), float(self._p[a + i]))
+                             for i in mine]
                     else:
-                        k = _binomial_ppf_many(u[hit], n[hit].astype(np.int64), p[hit]).tolist()
-                    found += [(s, int(group[i]), x) for i, x in zip(hit.tolist(), k) if x]
+                        k = _binomial_ppf_many(u[mine], n[mine].astype(np.int64),
+                                               self._p[a:b][mine]).tolist()
+                    found += [(s, int(x), y) for x, y in zip(g.tolist(), k) if y]
         out = None
         if found or len(burst):
             out = np.zeros_like(stock)

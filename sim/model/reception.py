@@ -9,6 +9,7 @@ one number from the stream ``stay:<destination>`` whatever its size.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
 import numpy as np
@@ -106,6 +107,25 @@ class Reception:
             when = np.minimum(day + np.maximum(days, 1).astype(np.int64), horizon)
             self.discharges[d, :, g] += np.bincount(when, minlength=horizon + 1)
             self.discharge_days.update(np.unique(when).tolist())
+
+
+def split_values(values: list[int], k: int) -> list[int]:
+    """:func:`split_count` of a short list of Python ints (the same steps, in floats of the
+    same precision: the same numbers without the cost of numpy calls)."""
+    total = sum(values)
+    if k >= total:
+        return list(values)
+    if k <= 0:
+        return [0] * len(values)
+    f = k / total
+    exact = [v * f for v in values]
+    take = [math.floor(e) for e in exact]
+    short = k - sum(take)
+    if short:  # largest remainders first, ties in order (a stable sort)
+        order = sorted(range(len(values)), key=lambda i: -(exact[i] - take[i]))
+        for i in order[:short]:
+            take[i] += 1
+    return [min(t, v) for t, v in zip(take, values)]
 
 
 def split_count(vec: np.ndarray, k: int) -> np.ndarray:
