@@ -90,6 +90,9 @@ class Dispatcher:
                                       if ev.kind == "capacity_change"
                                       and ev.destination == did), default=-1)
                                  for did in plan.dest_ids]
+        self._open_day, self._open = -1, ([], [])  # sites and crossings open that day
+        self._state_key: tuple | None = None  # (instant, live, switches) of _state_now
+        self._state_now = ""
         # the instant the attempts look at: (time, day, at the start of the day)
         self._t, self._day, self._live = 0.0, 0, True
 
@@ -101,9 +104,12 @@ class Dispatcher:
         self._t, self._day, self._live = t, day, live
 
     def _conflict_state(self) -> str:
-        if self._live:
-            return self.conflict.live_state(self._t)
-        return self.conflict.state(self._t)
+        key = (self._t, self._live, self.conflict.live)
+        if key != self._state_key:  # the same instant: the same state
+            self._state_key = key
+            self._state_now = (self.conflict.live_state(self._t) if self._live
+                               else self.conflict.state(self._t))
+        return self._state_now
 
     def _effect(self):
         return self.conflict.effects[self._conflict_state()]
@@ -157,8 +163,10 @@ class Dispatcher:
         if not self.compiled.pairs:
             return
         self.tried = True
-        waiting = self.waiting_all(day).any(axis=1)
-        if not waiting.any():
+        people = self.waiting_all(day)
+        counts = people.sum(axis=1).tolist()  # people waiting for each pair (until a trip)
+        waiting = [n > 0 for n in counts]
+        if not any(waiting):
             return
         if state.acceptance_left(day) == 0:  # nobody can be received today: no pair moves
             final = state.total_left() == 0
@@ -176,7 +184,12 @@ class Dispatcher:
             if (freed_fleet is not None and self._tried_epoch[i] == epoch
                     and freed_fleet not in self._fleets_of[i]):
                 continue  # tried this epoch, and the freed unit cannot serve this pair
-            reason = self._try_trip(pair, day, dispatch=True)
+            if counts is None:  # a trip left: people changed
+                people = self.waiting_all(day)
+                counts = people.sum(axis=1).tolist()
+            reason = self._try_trip(pair, day, True, people[i], counts[i])
+            if reason is None:
+                counts = None
             while reason is None:
                 if not any(state.units_free[f] > 0 for f in self._fleets_of[i]):
                     reason = _UNKNOWN  # no unit left: which constraint binds is settled later
@@ -225,8 +238,10 @@ class Dispatcher:
         stuck = int(held[[self.final[i] for i in rows]].sum())
         return out, stuck, int(totals.sum())
 
-    def _try_trip(self, pair: tuple[int, int], day: int, dispatch: bool) -> str | None:
+    def _try_trip(self, pair: tuple[int, int], day: int, dispatch: bool,
+                  people: np.ndarray | None = None, n_wait: int = 0) -> str | None:
         """Dispatch one trip on ``pair`` (or just check); return the blocking reason or None.
+        ``people`` and ``n_wait``: who waits for the pair now, if known.
 
         Returns ``"done"`` when nobody waits (nothing to do).
         """
@@ -234,11 +249,14 @@ class Dispatcher:
         s, d = pair
         i = self._pair_index[pair]
         self.final[i], self._unfunded[i] = False, None
-        people = state.stock[s] * self._mask(day)[i]
-        n_wait = int(people.sum())
+        if people is None:
+            people = state.stock[s] * self._mask(day)[i]
+            n_wait = int(people.sum())
         if n_wait == 0:
             return "done"
-        if not state.site_accessible(s, day):
+        if day != self._open_day:
+            self._open_day, self._open = day, state.open_today(day)
+        if not self._open[0][s]:
             return "access"
         routes = self.routes_of[pair]
         if self._fight_closes[pair] and self._conflict_state() == "fighting":
@@ -266,7 +284,8 @@ class Dispatcher:
         quota_mult = self._effect().crossing_quota
         usable = []
         for r, need in zip(routes, needs):
-            q = state.crossing_left(r.crossing, day, quota_mult) if r.crossing >= 0 else n_wait
+            q = state.crossing_left(r.crossing, day, quota_mult, self._open[1]) \
+                if r.crossing >= 0 else n_wait
             if q >= need and accept >= need and beds >= need:
                 usable.append((r, q))
         if not usable:
@@ -283,8 +302,8 @@ class Dispatcher:
             eligible, n_eligible = people, n_wait
         else:
             eligible = np.minimum(people, allowed).astype(np.int64)
-            self._unfunded[i] = (people > 0) & (eligible == 0)
             n_eligible = int(eligible.sum())
+            self._unfunded[i] = (people > 0) & (eligible == 0)
         if n_eligible < n_wait:  # approvals are final for the payers' year: a last load
             last = min(last, n_eligible)
         load = min(seats, n_eligible, beds, quota, accept)
