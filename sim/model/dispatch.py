@@ -91,6 +91,8 @@ class Dispatcher:
                                       and ev.destination == did), default=-1)
                                  for did in plan.dest_ids]
         self._open_day, self._open = -1, ([], [])  # sites and crossings open that day
+        # per pair: (the payers' allowance at its site, whether it approves none it carries)
+        self._none_approved: list[tuple] = [(None, False)] * P
         self._state_key: tuple | None = None  # (instant, live, switches) of _state_now
         self._state_now = ""
         # the instant the attempts look at: (time, day, at the start of the day)
@@ -224,11 +226,9 @@ class Dispatcher:
         code = np.array([_REASON_INDEX[self.last_reason[i]] for i in rows], dtype=np.int64)
         held_in = waiting[rows]  # [V, G]
         here = held_in > 0
-        unfunded = np.zeros_like(here)
-        for j, i in enumerate(rows):
-            if self._unfunded[i] is not None:
-                unfunded[j] = self._unfunded[i]
-        unfunded &= here
+        nobody = np.zeros(here.shape[1], dtype=bool)
+        unfunded = np.array([nobody if self._unfunded[i] is None else self._unfunded[i]
+                             for i in rows]) & here
         cells = np.where(unfunded, _FUNDING, code[:, None])
         v, g = np.nonzero(here)
         reasons[self._pair_site[rows][v], g] = cells[v, g]
@@ -301,9 +301,15 @@ class Dispatcher:
         if allowed is None:  # everyone is approved (nobody left off: no mask needed)
             eligible, n_eligible = people, n_wait
         else:
-            eligible = np.minimum(people, allowed).astype(np.int64)
-            n_eligible = int(eligible.sum())
-            self._unfunded[i] = (people > 0) & (eligible == 0)
+            if self._none_approved[i][0] is not allowed:  # the approvals changed
+                self._none_approved[i] = (allowed, not allowed[self._carries[i]].any())
+            if self._none_approved[i][1]:  # nobody it carries approved: nobody eligible
+                eligible, n_eligible = people, 0
+                self._unfunded[i] = people > 0
+            else:
+                eligible = np.minimum(people, allowed).astype(np.int64)
+                n_eligible = int(eligible.sum())
+                self._unfunded[i] = (people > 0) & (eligible == 0)
         if n_eligible < n_wait:  # approvals are final for the payers' year: a last load
             last = min(last, n_eligible)
         load = min(seats, n_eligible, beds, quota, accept)
