@@ -13,14 +13,11 @@ crossing quota) before the fleet (busy units, which come back) and money.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import simpy
 
-from sim.costs import CostCategory
 from sim.model.conflict import Conflict
-from sim.model.funding import QueuedGroup, Step, Treasury
+from sim.model.funding import Treasury
 from sim.model.ledger import Ledger
 from sim.model.plan import Plan
 from sim.model.reasons import BLOCK_REASONS
@@ -30,8 +27,6 @@ from sim.model.state import State
 from sim.model.transport import Transport, TripCost
 from sim.scenario.vocabulary import Action
 
-_TRANSPORT = int(CostCategory.transport)
-_SCREENING = int(CostCategory.screening)
 _REASON_INDEX = {r: i for i, r in enumerate(BLOCK_REASONS)}
 _FUNDING = _REASON_INDEX["funding"]
 _LASTING = frozenset(BLOCK_REASONS) - {"units"}
@@ -41,13 +36,12 @@ _UNKNOWN = "unknown"  # held back, reason not yet evaluated
 class Dispatcher:
     def __init__(self, plan: Plan, env: simpy.Environment, state: State, reception: Reception,
                  conflict: Conflict, treasury: Treasury, ledger: Ledger, transport: Transport,
-                 move_holding: Callable[[int, int, int], Step], marks: set[str]):
+                 marks: set[str]):
         scn = plan.scenario
         self.compiled, self.env, self.state, self.reception = plan, env, state, reception
         self.conflict, self.treasury, self.ledger, self.transport = (conflict, treasury, ledger,
                                                                      transport)
-        self.move_holding, self.marks = move_holding, marks
-        self.nat_matrix = plan.nat_matrix()
+        self.marks = marks
         self.fleets = [scn.fleets[f] for f in plan.fleet_ids]
         self.routes_of = {pair: [r for r in plan.routes
                                  if (r.origin, r.destination) == pair] for pair in plan.pairs}
@@ -323,30 +317,6 @@ class Dispatcher:
         self.transport.left(route.fleet)
         self._dispatch(route, take, load, trip, day)
         return None
-
-    def queue(self, day: int) -> list[QueuedGroup]:
-        """Every group with a transfer, in the programme's priority order (the group's
-        disposition priority, then its site's escape risk, highest first, then scenario
-        order), with the estimated cost of moving one person: transport and escorts at a
-        full load on the pair's first route, screening, and the holding costs the move
-        shifts from the site to the destination."""
-        plan, state = self.compiled, self.state
-        risk = state.site_risk(day)
-        entries = [(int(plan.priority[s, g]), -risk[s], (s, d), int(g))
-                   for (s, d), i in self._pair_index.items()
-                   for g in np.flatnonzero(self._carries[i])]
-        out = []
-        for _, _, (s, d), g in sorted(entries):
-            route = self.routes_of[(s, d)][0]
-            transport, escorts = self.transport.per_person(route, g)
-            unit = self.nat_matrix[g]
-            step = self.move_holding(s, d, g)
-            screening = self.reception.specs[d].screening_cost_per_person
-            step.direct = [(_TRANSPORT, s, unit * transport),
-                           (_SCREENING, plan.n_sites + d, unit * screening)]
-            step.escort = (s, unit * escorts)
-            out.append(QueuedGroup(s, g, int(state.stock[s, g]), step))
-        return out
 
     def _select(self, s: int, people: np.ndarray, load: int) -> np.ndarray:
         """Choose ``load`` people: by disposition priority, proportionally within a priority."""

@@ -25,6 +25,7 @@ from sim.model.flows import Flows
 from sim.model.funding import Backlog, CapacityOrder, Step, Treasury
 from sim.model.ledger import Ledger
 from sim.model.plan import compile_plan
+from sim.model.queue import funding_queue
 from sim.model.reasons import BLOCK_REASONS, BlockReason
 from sim.model.reception import Reception
 from sim.model.recorder import Recorder
@@ -68,7 +69,7 @@ class World:
         self.marks: set[str] = set()  # records changed since the last one was written
         self.dispatcher = Dispatcher(plan, self.env, state, self.reception, self.conflict,
                                      self.treasury, self.ledger, Transport(plan, self.streams),
-                                     self.move_holding, self.marks)
+                                     self.marks)
         self.orders: list[CapacityOrder] = []
         self.bought_beds = np.zeros(len(plan.dest_ids), dtype=np.int64)
         self.events: list[tuple[float, str, str, str]] = []
@@ -277,7 +278,7 @@ class World:
         state, stock = self.state, self.state.stock
         if day in self.treasury.fiscal_year_starts:
             self.treasury.start_year(day, self.holding_step(stock, self.reception.occupancy),
-                                     self.dispatcher.queue(day))
+                                     funding_queue(self.dispatcher, self.move_holding, day))
             state.version += 1
         self._apply_events(day)
         back = self.escapes.recapture(day, stock)
