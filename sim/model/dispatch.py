@@ -80,6 +80,7 @@ class Dispatcher:
                         for s, d in plan.pairs]  # last departure day (or transfer start)
         self._priority = {(s, d): int(plan.priority[s][transfer[s] & (plan.dest_of[s] == d)].min())
                           for s, d in plan.pairs}
+        self._no_stay = [spec.stay is None for spec in reception.specs]
         self._last_bed_change = [max((scn.day(ev.start) for ev in scn.conflict.timeline
                                       if ev.kind == "capacity_change"
                                       and ev.destination == did), default=-1)
@@ -113,7 +114,7 @@ class Dispatcher:
     def beds_final(self, d: int) -> bool:
         """Whether destination d's free beds can never grow: nobody leaves it within the
         horizon, no capacity change is still to come, and no fund may buy beds for it."""
-        return (self.reception.specs[d].stay is None and self._day >= self._last_bed_change[d]
+        return (self._no_stay[d] and self._day >= self._last_bed_change[d]
                 and not self.treasury.may_buy("beds", d))
 
     def start_days(self) -> set[int]:
@@ -269,7 +270,8 @@ class Dispatcher:
         if accept == 0 or last == 0:
             self.final[i] = total_left == 0 or (beds == 0 and beds_final)
             return "acceptance" if accept == 0 or total_left == 0 else "beds"
-        needs = [min(self._least_load[r.index], last) for r in routes]
+        needs = [least if least < last else last
+                 for least in (self._least_load[r.index] for r in routes)]
         least_need = min(needs)
         if accept < least_need:
             return "acceptance"

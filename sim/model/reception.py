@@ -130,6 +130,32 @@ def split_values(values: list[int], k: int) -> list[int]:
 
 def split_count(vec: np.ndarray, k: int) -> np.ndarray:
     """Take ``k`` people from group counts ``vec`` proportionally (largest remainder)."""
+    nz = np.flatnonzero(vec)
+    if 2 * len(nz) > len(vec):
+        return _split_dense(vec, k)
+    values = vec[nz].tolist()  # the groups with people: the others get nobody
+    total = sum(values)
+    if k >= total:
+        return vec.copy()
+    if k <= 0:
+        return np.zeros_like(vec)
+    f = k / total
+    exact = [v * f for v in values]
+    take = [math.floor(e) for e in exact]
+    short = k - sum(take)
+    if short:
+        rest = [j for j in range(len(values)) if exact[j] - take[j] > 0]
+        if short > len(rest):  # empty groups would share the ties: as the full sort does
+            return _split_dense(vec, k)
+        for j in sorted(rest, key=lambda j: -(exact[j] - take[j]))[:short]:
+            take[j] += 1
+    out = np.zeros_like(vec)
+    out[nz] = [min(t, v) for t, v in zip(take, values)]
+    return out
+
+
+def _split_dense(vec: np.ndarray, k: int) -> np.ndarray:
+    """:func:`split_count` on every group at once."""
     total = int(vec.sum())
     if k >= total:
         return vec.copy()

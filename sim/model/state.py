@@ -30,6 +30,7 @@ class State:
         self.units_total = self.units_free.copy()
         self.crossing_base = np.array([scn.crossings[c].daily_throughput
                                        for c in plan.crossing_ids], dtype=np.int64)
+        self._crossing_base = self.crossing_base.tolist()  # the same, as Python ints
         self.crossing_used = np.zeros(len(plan.crossing_ids), dtype=np.int64)
         self.crossing_day = -1  # the day crossing_used counts
         self.total = scn.acceptance.total
@@ -67,7 +68,7 @@ class State:
                    else self.crossing_open[min(day, self.plan.horizon), c])
         if not is_open:
             return 0
-        quota = int(self.crossing_base[c] * quota_mult)
+        quota = int(self._crossing_base[c] * quota_mult)
         used = int(self.crossing_used[c]) if self.crossing_day == day else 0
         return max(quota - used, 0)
 

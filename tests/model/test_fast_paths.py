@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.model.clock import Clock
-from sim.model.reception import split_count, split_values
+from sim.model.reception import _split_dense, split_count, split_values
 from sim.model.world import World
 from sim.scenario import load_scenario
 
@@ -83,3 +83,13 @@ def test_advance_processes_what_run_until_processes(delays, stops):
 def test_split_values_is_split_count(values, k):
     k = k % (sum(values) + 2) if k > 0 else k  # mostly less than the total
     assert split_values(values, k) == split_count(np.array(values, dtype=np.int64), k).tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(st.one_of(st.just(0), st.integers(0, 7), st.integers(0, 10**9)),
+                       min_size=1, max_size=60),
+       k=st.integers(-2, 10**9))
+def test_split_count_of_few_groups_is_the_full_split(values, k):
+    vec = np.array(values, dtype=np.int64)
+    k = k % (sum(values) + 2) if k > 0 else k
+    assert split_count(vec, k).tolist() == _split_dense(vec, k).tolist()
