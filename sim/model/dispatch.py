@@ -197,6 +197,14 @@ class Dispatcher:
             if reason in _LASTING:
                 self._blocked_epoch[i] = epoch
 
+    def diagnosis_inputs(self, day: int) -> tuple | None:
+        """Everything :meth:`diagnose` reads on ``day`` (None when a reason is still to be
+        evaluated against the state): equal inputs give an equal diagnosis."""
+        if _UNKNOWN in self.last_reason:
+            return None
+        return (self.waiting_all(day).tobytes(), tuple(self.last_reason), tuple(self.final),
+                tuple(None if u is None else u.tobytes() for u in self._unfunded))
+
     def diagnose(self, day: int, reasons: np.ndarray) -> tuple[np.ndarray, int, int]:
         """Why people wait at the end of the day: fills ``reasons`` ([S, G], -1 where nobody
         waits) with the constraint that stopped the last dispatch attempt of each group's

@@ -89,6 +89,7 @@ class World:
         self._plan_days = self._dispatch_days()
         self._planned: tuple | None = None  # what the dispatcher last planned against
         self._diagnose = False  # the waiting people or their reasons may have changed
+        self._diagnosed: tuple | None = None  # what the last diagnosis read
         self._held_yesterday = np.zeros(len(BLOCK_REASONS), dtype=np.int64)
         G, S = plan.n_groups, plan.n_sites
         self.recorder = Recorder(T, {
@@ -315,6 +316,11 @@ class World:
             self.recorder.write_all(day, self.marks, self._read)
             self.marks.clear()
         if self._diagnose:
+            self._diagnose = False
+            inputs = self.dispatcher.diagnosis_inputs(day)
+            if inputs is not None and inputs == self._diagnosed:
+                return  # the same as the last diagnosis: its rows carry over
+            self._diagnosed = inputs
             reasons = self.recorder.rows["reason"][day]
             self.dispatcher.at(t, day, live=False)
             blocked, stuck, waiting = self.dispatcher.diagnose(day, reasons)
@@ -323,7 +329,6 @@ class World:
             self.recorder.write(day, "stuck", stuck)
             self.recorder.write(day, "waiting", waiting)
             self._held_yesterday = blocked
-            self._diagnose = False
 
     # ------------------------------------------------------------------ run
     def run(self) -> RawRun:
