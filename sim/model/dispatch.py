@@ -197,12 +197,19 @@ class Dispatcher:
             if reason in _LASTING:
                 self._blocked_epoch[i] = epoch
 
-    def diagnosis_inputs(self, day: int) -> tuple | None:
-        """Everything :meth:`diagnose` reads on ``day`` (None when a reason is still to be
-        evaluated against the state): equal inputs give an equal diagnosis."""
-        if _UNKNOWN in self.last_reason:
-            return None
-        return (self.waiting_all(day).tobytes(), tuple(self.last_reason), tuple(self.final),
+    def settle(self, day: int) -> np.ndarray:
+        """Evaluate the reasons left open (pairs whose units ran out) of the pairs for which
+        people wait; return who waits for each pair ([P, G])."""
+        waiting = self.waiting_all(day)
+        for i in np.flatnonzero(waiting.any(axis=1)).tolist():
+            if self.last_reason[i] is _UNKNOWN:
+                self.last_reason[i] = self._try_trip(self.compiled.pairs[i], day, False)
+        return waiting
+
+    def diagnosis_inputs(self, waiting: np.ndarray) -> tuple:
+        """Everything :meth:`diagnose` reads once :meth:`settle` has run (``waiting``: what it
+        returned): equal inputs give an equal diagnosis."""
+        return (waiting.tobytes(), tuple(self.last_reason), tuple(self.final),
                 tuple(None if u is None else u.tobytes() for u in self._unfunded))
 
     def diagnose(self, day: int, reasons: np.ndarray) -> tuple[np.ndarray, int, int]:

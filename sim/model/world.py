@@ -317,12 +317,12 @@ class World:
             self.marks.clear()
         if self._diagnose:
             self._diagnose = False
-            inputs = self.dispatcher.diagnosis_inputs(day)
-            if inputs is not None and inputs == self._diagnosed:
+            self.dispatcher.at(t, day, live=False)
+            inputs = self.dispatcher.diagnosis_inputs(self.dispatcher.settle(day))
+            if inputs == self._diagnosed:
                 return  # the same as the last diagnosis: its rows carry over
             self._diagnosed = inputs
             reasons = self.recorder.rows["reason"][day]
-            self.dispatcher.at(t, day, live=False)
             blocked, stuck, waiting = self.dispatcher.diagnose(day, reasons)
             self.recorder.written["reason"][day] = True
             self.recorder.write(day, "blocked", blocked)
