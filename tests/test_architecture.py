@@ -42,7 +42,7 @@ package implements the model's funding interface and never runs the model."""
 KNOWN: set[str] = {
     "size sim.report.build", "size sim.verification.checks",
     "size sim.verification.report",
-    "size sim.model.dispatch.Dispatcher", "size sim.model.world.World",
+    "size sim.model.dispatch.Dispatcher",
 }
 
 

@@ -16,13 +16,14 @@ from collections.abc import Generator
 
 import numpy as np
 
-from sim.costs import COST_CATEGORIES, PersonnelKind
+from sim.costs import COST_CATEGORIES
 from sim.model.clock import Clock
 from sim.model.conflict import END_OF_DAY, Conflict
 from sim.model.dispatch import Dispatcher
 from sim.model.escapes import Escapes
 from sim.model.flows import Flows
-from sim.model.funding import Backlog, CapacityOrder, Step, Treasury
+from sim.model.funding import Backlog, CapacityOrder, Treasury
+from sim.model.holding import Holding
 from sim.model.ledger import Ledger
 from sim.model.plan import compile_plan
 from sim.model.queue import funding_queue
@@ -35,7 +36,6 @@ from sim.model.transport import Transport
 from sim.rng import Streams
 from sim.scenario.schema import Scenario
 
-_GUARD = int(PersonnelKind.guard)
 _COST = {k: i for i, k in enumerate(COST_CATEGORIES)}
 _HELD = (int(BlockReason.beds), int(BlockReason.units))
 
@@ -73,15 +73,10 @@ class World:
         self.orders: list[CapacityOrder] = []
         self.bought_beds = np.zeros(len(plan.dest_ids), dtype=np.int64)
         self.events: list[tuple[float, str, str, str]] = []
-        dest_cost = np.array([d.cost_per_person_day for d in self.reception.specs])
-        self._site_per_person = plan.upkeep[None, :] + plan.site_cost[:, None]  # [S, G]
-        self._dest_per_person = plan.upkeep[None, :] + dest_cost[:, None]  # [D, G]
-        self._guard_cost = scenario.costs.guard_cost_per_person_day
+        self.holding = Holding(plan, self.reception.specs)
         # units bought for a fleet are booked at the first destination the fleet serves
         self._fleet_home = [next((r.destination for r in plan.routes if r.fleet == f), 0)
                             for f in range(len(plan.fleet_ids))]
-        self._dest_category = [_COST["rehabilitation" if d.kind == "rehabilitation"
-                                     else "detention_iraq"] for d in self.reception.specs]
         self._timeline: dict[int, list] = {}
         for ev in scenario.conflict.timeline:
             if ev.kind in ("capacity_change", "breakout", "control_change"):
@@ -122,63 +117,6 @@ class World:
         days |= {b for start, end, _ in self.conflict.forced for b in (start, end)}
         days |= set(self._timeline) | set(self.treasury.fiscal_year_starts)
         return {d for d in days if 0 <= d < T}
-
-    # ------------------------------------------------------------------ holding costs
-    def _holding_rows(self, stock: np.ndarray, occ: np.ndarray):
-        """Holding costs and guards by nationality for stocks at sites ([..., S, G]) and in
-        Iraq ([..., D, G]): custody and upkeep at sites, at destinations, guard-days."""
-        plan, nat = self.plan, self.nat_matrix
-        site = (stock * self._site_per_person) @ nat
-        dest = (occ * self._dest_per_person) @ nat
-        guards = (np.concatenate([stock, occ], axis=-2) * plan.guards_per_person) @ nat
-        return site, dest, guards
-
-    def holding_step(self, stock: np.ndarray, occ: np.ndarray, sign: float = 1.0) -> Step:
-        """The daily holding costs of people ``stock`` at sites ([S, G]) and ``occ`` in Iraq
-        ([D, G]) as a step's holding entries (times ``sign``)."""
-        site, dest, guards = self._holding_rows(stock, occ)
-        S = len(self.plan.site_ids)
-        rows = [(_COST["detention_syria"], s, sign * site[s]) for s in range(S) if site[s].any()]
-        rows += [(cat, S + d, sign * dest[d]) for d, cat in enumerate(self._dest_category)
-                 if dest[d].any()]
-        rows += [(_COST["security"], loc, sign * guards[loc] * self._guard_cost)
-                 for loc in np.flatnonzero(guards.any(axis=1))]
-        return Step(holding=rows)
-
-    def move_holding(self, s: int, d: int, g: int) -> Step:
-        """``holding_step`` of one person of group ``g`` leaving site ``s`` for destination
-        ``d``, without the matrix products: each entry is the one product that is not zero
-        (its nationality's; the others are 0.0, as the products give them)."""
-        n, N, S = int(self.plan.group_nat[g]), len(self.plan.nat_ids), len(self.plan.site_ids)
-
-        def row(value: float) -> np.ndarray:
-            out = np.zeros(N)
-            out[n] = value
-            return out
-
-        rows = []
-        site = -1 * self._site_per_person[s, g]
-        if site:
-            rows.append((_COST["detention_syria"], s, 1.0 * row(site)))
-        dest = 1 * self._dest_per_person[d, g]
-        if dest:
-            rows.append((self._dest_category[d], S + d, 1.0 * row(dest)))
-        guards = self.plan.guards_per_person[g]
-        if guards:
-            rows += [(_COST["security"], s, 1.0 * row(-1 * guards) * self._guard_cost),
-                     (_COST["security"], S + d, 1.0 * row(1 * guards) * self._guard_cost)]
-        return Step(holding=rows)
-
-    def _holding_costs(self, site_stock: np.ndarray, dest_stock: np.ndarray) -> None:
-        """Unavoidable costs of holding everyone (custody and upkeep at sites, at
-        destinations, guard-days), for every day at once from the end-of-day record."""
-        ledger, S = self.ledger, len(self.plan.site_ids)
-        site, dest, guards = self._holding_rows(site_stock, dest_stock)
-        ledger.cost[:, _COST["detention_syria"], :S] += site
-        for d, cat in enumerate(self._dest_category):
-            ledger.cost[:, cat, S + d] += dest[:, d]
-        ledger.personnel[:, _GUARD] += guards
-        ledger.cost[:, _COST["security"]] += guards * self._guard_cost
 
     # ------------------------------------------------------------------ the day's steps
     def _moved(self, change: np.ndarray | None, *records: str) -> None:
@@ -278,8 +216,8 @@ class World:
     def _day(self, day: int) -> None:
         state, stock = self.state, self.state.stock
         if day in self.treasury.fiscal_year_starts:
-            self.treasury.start_year(day, self.holding_step(stock, self.reception.occupancy),
-                                     funding_queue(self.dispatcher, self.move_holding, day))
+            self.treasury.start_year(day, self.holding.step(stock, self.reception.occupancy),
+                                     funding_queue(self.dispatcher, self.holding.move, day))
             state.version += 1
         self._apply_events(day)
         back = self.escapes.recapture(day, stock)
@@ -353,7 +291,7 @@ class World:
     def _finish(self) -> RawRun:
         rec = self.recorder.finish()
         T = self.plan.horizon
-        self._holding_costs(rec["site_stock"], rec["dest_stock"])
+        self.holding.book(self.ledger, rec["site_stock"], rec["dest_stock"])
         self.events.sort(key=lambda e: e[0])
         return RawRun(
             plan=self.plan,

@@ -20,7 +20,7 @@ def _same(a: np.ndarray, b: np.ndarray) -> bool:
     return np.array_equal(a, b) and np.array_equal(np.signbit(a), np.signbit(b))
 
 
-def test_move_holding_is_the_holding_step_of_one_person():
+def test_holding_move_is_the_holding_step_of_one_person():
     world = World(load_scenario(BASELINE))
     disp, plan = world.dispatcher, world.plan
     checked = 0
@@ -30,8 +30,8 @@ def test_move_holding_is_the_holding_step_of_one_person():
             gone[s, g] = -1
             come = np.zeros((len(plan.dest_ids), plan.n_groups), dtype=np.int64)
             come[d, g] = 1
-            fast = world.move_holding(s, d, int(g)).holding
-            full = world.holding_step(gone, come).holding
+            fast = world.holding.move(s, d, int(g)).holding
+            full = world.holding.step(gone, come).holding
             assert [(c, loc) for c, loc, _ in fast] == [(c, loc) for c, loc, _ in full]
             assert all(_same(a, b) for (_, _, a), (_, _, b) in zip(fast, full))
             checked += 1
