@@ -74,6 +74,7 @@ class World:
         self.bought_beds = np.zeros(len(plan.dest_ids), dtype=np.int64)
         self.events: list[tuple[float, str, str, str]] = []
         self.holding = Holding(plan, self.reception.specs)
+        self._queue_steps: dict = {}  # the treasury's per-person estimates, by (s, d, g)
         # units bought for a fleet are booked at the first destination the fleet serves
         self._fleet_home = [next((r.destination for r in plan.routes if r.fleet == f), 0)
                             for f in range(len(plan.fleet_ids))]
@@ -217,7 +218,8 @@ class World:
         state, stock = self.state, self.state.stock
         if day in self.treasury.fiscal_year_starts:
             self.treasury.start_year(day, self.holding.step(stock, self.reception.occupancy),
-                                     funding_queue(self.dispatcher, self.holding.move, day))
+                                     funding_queue(self.dispatcher, self.holding.move, day,
+                                                   self._queue_steps))
             state.version += 1
         self._apply_events(day)
         back = self.escapes.recapture(day, stock)
