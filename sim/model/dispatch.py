@@ -53,6 +53,8 @@ class Dispatcher:
                               for pair, routes in self.routes_of.items()}
         self._least_load = {r.index: min(self.fleets[r.fleet].min_load, self.fleets[r.fleet].seats)
                             for r in plan.routes}  # smallest load a trip on the route takes
+        self._route_least = {pair: [(r, self._least_load[r.index]) for r in routes]
+                             for pair, routes in self.routes_of.items()}
         P = len(plan.pairs)
         self.last_reason: list[str | None] = [None] * P
         self.final = [False] * P  # held back by a reason that cannot end
@@ -268,9 +270,9 @@ class Dispatcher:
             self._open_day, self._open = day, state.open_today(day)
         if not self._open[0][s]:
             return "access"
-        routes = self.routes_of[pair]
+        routes = self._route_least[pair]  # (route, its smallest load), in scenario order
         if self._fight_closes[pair] and self._conflict_state() == "fighting":
-            routes = [r for r in routes if not r.closed_when_fighting]
+            routes = [(r, least) for r, least in routes if not r.closed_when_fighting]
             if not routes:
                 return "route"
         accept = state.acceptance_left(day)
@@ -285,28 +287,27 @@ class Dispatcher:
         if accept == 0 or last == 0:
             self.final[i] = total_left == 0 or (beds == 0 and beds_final)
             return "acceptance" if accept == 0 or total_left == 0 else "beds"
-        needs = [least if least < last else last
-                 for least in (self._least_load[r.index] for r in routes)]
+        needs = [least if least < last else last for _, least in routes]
         least_need = min(needs)
         if accept < least_need:
             return "acceptance"
         if beds < least_need:
             return "beds"
         quota_mult = self._effect().crossing_quota
-        usable = []
-        for r, need in zip(routes, needs):
-            q = state.crossing_left(r.crossing, day, quota_mult, self._open[1]) \
+        units, opened = state.units_free, self._open[1]
+        found, usable = None, False  # the first usable route with a free unit
+        for (r, least), need in zip(routes, needs):
+            q = state.crossing_left(r.crossing, day, quota_mult, opened) \
                 if r.crossing >= 0 else n_wait
             if q >= need and accept >= need and beds >= need:
-                usable.append((r, q))
-        if not usable:
-            return "crossing"
-        units = state.units_free
-        free = [(r, q) for r, q in usable if units[r.fleet] > 0]
-        if not free:
-            return "units"
-        route, quota = free[0]
-        seats, least = self.fleets[route.fleet].seats, self._least_load[route.index]
+                usable = True
+                if units[r.fleet] > 0:
+                    found = (r, least, q)
+                    break
+        if found is None:
+            return "units" if usable else "crossing"
+        route, least, quota = found
+        seats = self.fleets[route.fleet].seats
         # only people whose payers approved their transfer board (in priority order)
         allowed = self.treasury.allowance(s)
         if allowed is None:  # everyone is approved (nobody left off: no mask needed)
