@@ -13,14 +13,11 @@ crossing quota) before the fleet (busy units, which come back) and money.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import simpy
 
-from sim.costs import CostCategory
 from sim.model.conflict import Conflict
-from sim.model.funding import QueuedGroup, Step, Treasury
+from sim.model.funding import Treasury
 from sim.model.ledger import Ledger
 from sim.model.plan import Plan
 from sim.model.reasons import BLOCK_REASONS
@@ -30,8 +27,6 @@ from sim.model.state import State
 from sim.model.transport import Transport, TripCost
 from sim.scenario.vocabulary import Action
 
-_TRANSPORT = int(CostCategory.transport)
-_SCREENING = int(CostCategory.screening)
 _REASON_INDEX = {r: i for i, r in enumerate(BLOCK_REASONS)}
 _FUNDING = _REASON_INDEX["funding"]
 _LASTING = frozenset(BLOCK_REASONS) - {"units"}
@@ -41,13 +36,12 @@ _UNKNOWN = "unknown"  # held back, reason not yet evaluated
 class Dispatcher:
     def __init__(self, plan: Plan, env: simpy.Environment, state: State, reception: Reception,
                  conflict: Conflict, treasury: Treasury, ledger: Ledger, transport: Transport,
-                 holding_step: Callable[[np.ndarray, np.ndarray], Step], marks: set[str]):
+                 marks: set[str]):
         scn = plan.scenario
         self.compiled, self.env, self.state, self.reception = plan, env, state, reception
         self.conflict, self.treasury, self.ledger, self.transport = (conflict, treasury, ledger,
                                                                      transport)
-        self.holding_step, self.marks = holding_step, marks
-        self.nat_matrix = plan.nat_matrix()
+        self.marks = marks
         self.fleets = [scn.fleets[f] for f in plan.fleet_ids]
         self.routes_of = {pair: [r for r in plan.routes
                                  if (r.origin, r.destination) == pair] for pair in plan.pairs}
@@ -59,6 +53,8 @@ class Dispatcher:
                               for pair, routes in self.routes_of.items()}
         self._least_load = {r.index: min(self.fleets[r.fleet].min_load, self.fleets[r.fleet].seats)
                             for r in plan.routes}  # smallest load a trip on the route takes
+        self._route_least = {pair: [(r, self._least_load[r.index]) for r in routes]
+                             for pair, routes in self.routes_of.items()}
         P = len(plan.pairs)
         self.last_reason: list[str | None] = [None] * P
         self.final = [False] * P  # held back by a reason that cannot end
@@ -86,10 +82,16 @@ class Dispatcher:
                         for s, d in plan.pairs]  # last departure day (or transfer start)
         self._priority = {(s, d): int(plan.priority[s][transfer[s] & (plan.dest_of[s] == d)].min())
                           for s, d in plan.pairs}
+        self._no_stay = [spec.stay is None for spec in reception.specs]
         self._last_bed_change = [max((scn.day(ev.start) for ev in scn.conflict.timeline
                                       if ev.kind == "capacity_change"
                                       and ev.destination == did), default=-1)
                                  for did in plan.dest_ids]
+        self._open_day, self._open = -1, ([], [])  # sites and crossings open that day
+        # per pair: (the payers' allowance at its site, whether it approves none it carries)
+        self._none_approved: list[tuple] = [(None, False)] * P
+        self._state_key: tuple | None = None  # (instant, live, switches) of _state_now
+        self._state_now = ""
         # the instant the attempts look at: (time, day, at the start of the day)
         self._t, self._day, self._live = 0.0, 0, True
 
@@ -101,9 +103,12 @@ class Dispatcher:
         self._t, self._day, self._live = t, day, live
 
     def _conflict_state(self) -> str:
-        if self._live:
-            return self.conflict.live_state(self._t)
-        return self.conflict.state(self._t)
+        key = (self._t, self._live, self.conflict.live)
+        if key != self._state_key:  # the same instant: the same state
+            self._state_key = key
+            self._state_now = (self.conflict.live_state(self._t) if self._live
+                               else self.conflict.state(self._t))
+        return self._state_now
 
     def _effect(self):
         return self.conflict.effects[self._conflict_state()]
@@ -111,7 +116,7 @@ class Dispatcher:
     def beds_final(self, d: int) -> bool:
         """Whether destination d's free beds can never grow: nobody leaves it within the
         horizon, no capacity change is still to come, and no fund may buy beds for it."""
-        return (self.reception.specs[d].stay is None and self._day >= self._last_bed_change[d]
+        return (self._no_stay[d] and self._day >= self._last_bed_change[d]
                 and not self.treasury.may_buy("beds", d))
 
     def start_days(self) -> set[int]:
@@ -157,8 +162,10 @@ class Dispatcher:
         if not self.compiled.pairs:
             return
         self.tried = True
-        waiting = self.waiting_all(day).any(axis=1)
-        if not waiting.any():
+        people = self.waiting_all(day)
+        counts = people.sum(axis=1).tolist()  # people waiting for each pair (until a trip)
+        waiting = [n > 0 for n in counts]
+        if not any(waiting):
             return
         if state.acceptance_left(day) == 0:  # nobody can be received today: no pair moves
             final = state.total_left() == 0
@@ -176,7 +183,12 @@ class Dispatcher:
             if (freed_fleet is not None and self._tried_epoch[i] == epoch
                     and freed_fleet not in self._fleets_of[i]):
                 continue  # tried this epoch, and the freed unit cannot serve this pair
-            reason = self._try_trip(pair, day, dispatch=True)
+            if counts is None:  # a trip left: people changed
+                people = self.waiting_all(day)
+                counts = people.sum(axis=1).tolist()
+            reason = self._try_trip(pair, day, True, people[i], counts[i])
+            if reason is None:
+                counts = None
             while reason is None:
                 if not any(state.units_free[f] > 0 for f in self._fleets_of[i]):
                     reason = _UNKNOWN  # no unit left: which constraint binds is settled later
@@ -187,40 +199,61 @@ class Dispatcher:
             if reason in _LASTING:
                 self._blocked_epoch[i] = epoch
 
-    def diagnose(self, day: int, reasons: np.ndarray) -> tuple[np.ndarray, int]:
+    def settle(self, day: int) -> np.ndarray:
+        """Evaluate the reasons left open (pairs whose units ran out) of the pairs for which
+        people wait; return who waits for each pair ([P, G])."""
+        waiting = self.waiting_all(day)
+        for i in np.flatnonzero(waiting.any(axis=1)).tolist():
+            if self.last_reason[i] is _UNKNOWN:
+                self.last_reason[i] = self._try_trip(self.compiled.pairs[i], day, False)
+        return waiting
+
+    def diagnosis_inputs(self, waiting: np.ndarray) -> tuple:
+        """Everything :meth:`diagnose` reads once :meth:`settle` has run (``waiting``: what it
+        returned): equal inputs give an equal diagnosis."""
+        return (waiting.tobytes(), tuple(self.last_reason), tuple(self.final),
+                tuple(None if u is None else u.tobytes() for u in self._unfunded))
+
+    def diagnose(self, day: int, reasons: np.ndarray) -> tuple[np.ndarray, int, int]:
         """Why people wait at the end of the day: fills ``reasons`` ([S, G], -1 where nobody
         waits) with the constraint that stopped the last dispatch attempt of each group's
         pair (``funding`` for groups left off a trip because their payers had not approved
-        them); returns people held back by each constraint ([len(BLOCK_REASONS)]) and how
+        them); returns people held back by each constraint ([len(BLOCK_REASONS)]), how
         many of them wait for a reason that cannot end (Iraq's total reached, beds that
-        never free up full)."""
+        never free up full), and how many wait in all."""
         out = np.zeros(len(BLOCK_REASONS), dtype=np.int64)
-        stuck = 0
         reasons[:] = -1
         if not self.compiled.pairs:
-            return out, stuck
+            return out, 0, 0
         waiting = self.waiting_all(day)
         totals = waiting.sum(axis=1)
-        for i in np.flatnonzero(totals):
-            reason = self.last_reason[i]
-            if reason is _UNKNOWN:
-                reason = self.last_reason[i] = self._try_trip(self.compiled.pairs[i], day, False)
-            if reason not in _REASON_INDEX:
-                continue
-            s, here = int(self._pair_site[i]), waiting[i] > 0
-            mask = self._unfunded[i]
-            unfunded = here & mask if mask is not None else np.zeros_like(here)
-            reasons[s, here & ~unfunded] = _REASON_INDEX[reason]
-            reasons[s, unfunded] = _FUNDING
-            held = int(waiting[i][~unfunded].sum())
-            out[_REASON_INDEX[reason]] += held
-            out[_FUNDING] += int(totals[i]) - held
-            if self.final[i]:
-                stuck += held
-        return out, stuck
+        rows = np.flatnonzero(totals).tolist()
+        for i in rows:
+            if self.last_reason[i] is _UNKNOWN:
+                self.last_reason[i] = self._try_trip(self.compiled.pairs[i], day, False)
+        rows = [i for i in rows if self.last_reason[i] in _REASON_INDEX]
+        if not rows:
+            return out, 0, int(totals.sum())
+        # the pairs of a site carry different groups: their cells never overlap
+        code = np.array([_REASON_INDEX[self.last_reason[i]] for i in rows], dtype=np.int64)
+        held_in = waiting[rows]  # [V, G]
+        here = held_in > 0
+        nobody = np.zeros(here.shape[1], dtype=bool)
+        unfunded = np.array([nobody if self._unfunded[i] is None else self._unfunded[i]
+                             for i in rows]) & here
+        cells = np.where(unfunded, _FUNDING, code[:, None])
+        v, g = np.nonzero(here)
+        reasons[self._pair_site[rows][v], g] = cells[v, g]
+        held = np.where(unfunded, 0, held_in).sum(axis=1)
+        np.add.at(out, code, held)
+        out[_FUNDING] += int(totals[rows].sum()) - int(held.sum())
+        stuck = int(held[[self.final[i] for i in rows]].sum())
+        return out, stuck, int(totals.sum())
 
-    def _try_trip(self, pair: tuple[int, int], day: int, dispatch: bool) -> str | None:
+    def _try_trip(self, pair: tuple[int, int], day: int, dispatch: bool,
+                  people: np.ndarray | None = None, n_wait: int = 0) -> str | None:
         """Dispatch one trip on ``pair`` (or just check); return the blocking reason or None.
+        ``people`` and ``n_wait``: who waits for the pair now, if known.
 
         Returns ``"done"`` when nobody waits (nothing to do).
         """
@@ -228,90 +261,80 @@ class Dispatcher:
         s, d = pair
         i = self._pair_index[pair]
         self.final[i], self._unfunded[i] = False, None
-        people = self.waiting(s, d, day)
-        n_wait = int(people.sum())
+        if people is None:
+            people = state.stock[s] * self._mask(day)[i]
+            n_wait = int(people.sum())
         if n_wait == 0:
             return "done"
-        if not state.site_accessible(s, day):
+        if day != self._open_day:
+            self._open_day, self._open = day, state.open_today(day)
+        if not self._open[0][s]:
             return "access"
-        routes = self.routes_of[pair]
+        routes = self._route_least[pair]  # (route, its smallest load), in scenario order
         if self._fight_closes[pair] and self._conflict_state() == "fighting":
-            routes = [r for r in routes if not r.closed_when_fighting]
+            routes = [(r, least) for r, least in routes if not r.closed_when_fighting]
             if not routes:
                 return "route"
         accept = state.acceptance_left(day)
         beds = max(int(rec.beds[d] - rec.used[d]), 0)
+        total_left = state.total_left()
+        beds_final = self.beds_final(d)
         # A fleet's minimum load is waived for the last load: when fewer people wait, or
         # fewer can ever be received (Iraq's total) or housed (beds that never free up).
-        last = min(n_wait, state.total_left())
-        if self.beds_final(d):
+        last = min(n_wait, total_left)
+        if beds_final:
             last = min(last, beds)
         if accept == 0 or last == 0:
-            self.final[i] = state.total_left() == 0 or (beds == 0 and self.beds_final(d))
-            return "acceptance" if accept == 0 or state.total_left() == 0 else "beds"
-        needs = [min(self._least_load[r.index], last) for r in routes]
-        if accept < min(needs):
+            self.final[i] = total_left == 0 or (beds == 0 and beds_final)
+            return "acceptance" if accept == 0 or total_left == 0 else "beds"
+        needs = [least if least < last else last for _, least in routes]
+        least_need = min(needs)
+        if accept < least_need:
             return "acceptance"
-        if beds < min(needs):
+        if beds < least_need:
             return "beds"
         quota_mult = self._effect().crossing_quota
-        room = [state.crossing_left(r.crossing, day, quota_mult) if r.crossing >= 0 else n_wait
-                for r in routes]
-        usable = [(r, q) for r, q, need in zip(routes, room, needs)
-                  if q >= need and accept >= need and beds >= need]
-        if not usable:
-            return "crossing"
-        free = [(r, q) for r, q in usable if state.units_free[r.fleet] > 0]
-        if not free:
-            return "units"
-        route, quota = free[0]
-        seats, least = self.fleets[route.fleet].seats, self._least_load[route.index]
+        units, opened = state.units_free, self._open[1]
+        found, usable = None, False  # the first usable route with a free unit
+        for (r, least), need in zip(routes, needs):
+            q = state.crossing_left(r.crossing, day, quota_mult, opened) \
+                if r.crossing >= 0 else n_wait
+            if q >= need and accept >= need and beds >= need:
+                usable = True
+                if units[r.fleet] > 0:
+                    found = (r, least, q)
+                    break
+        if found is None:
+            return "units" if usable else "crossing"
+        route, least, quota = found
+        seats = self.fleets[route.fleet].seats
         # only people whose payers approved their transfer board (in priority order)
         allowed = self.treasury.allowance(s)
-        eligible = people if allowed is None else np.minimum(people, allowed).astype(np.int64)
-        self._unfunded[i] = (people > 0) & (eligible == 0)
-        n_eligible = int(eligible.sum())
+        if allowed is None:  # everyone is approved (nobody left off: no mask needed)
+            eligible, n_eligible = people, n_wait
+        else:
+            if self._none_approved[i][0] is not allowed:  # the approvals changed
+                self._none_approved[i] = (allowed, not allowed[self._carries[i]].any())
+            if self._none_approved[i][1]:  # nobody it carries approved: nobody eligible
+                eligible, n_eligible = people, 0
+                self._unfunded[i] = people > 0
+            else:
+                eligible = np.minimum(people, allowed).astype(np.int64)
+                n_eligible = int(eligible.sum())
+                self._unfunded[i] = (people > 0) & (eligible == 0)
         if n_eligible < n_wait:  # approvals are final for the payers' year: a last load
             last = min(last, n_eligible)
         load = min(seats, n_eligible, beds, quota, accept)
         if load == 0 or load < min(least, last):
             return "funding"
-        take = self._select(s, eligible, load)
         if not dispatch:
             return None
+        take = self._select(s, eligible, load)
         trip = self.transport.cost(route, take, load, self._effect())
         self.treasury.used(s, take)
         self.transport.left(route.fleet)
         self._dispatch(route, take, load, trip, day)
         return None
-
-    def queue(self, day: int) -> list[QueuedGroup]:
-        """Every group with a transfer, in the programme's priority order (the group's
-        disposition priority, then its site's escape risk, highest first, then scenario
-        order), with the estimated cost of moving one person: transport and escorts at a
-        full load on the pair's first route, screening, and the holding costs the move
-        shifts from the site to the destination."""
-        plan, state = self.compiled, self.state
-        risk = state.site_risk(day)
-        entries = [(int(plan.priority[s, g]), -risk[s], (s, d), int(g))
-                   for (s, d), i in self._pair_index.items()
-                   for g in np.flatnonzero(self._carries[i])]
-        out = []
-        for _, _, (s, d), g in sorted(entries):
-            route = self.routes_of[(s, d)][0]
-            transport, escorts = self.transport.per_person(route, g)
-            unit = self.nat_matrix[g]
-            gone = np.zeros_like(state.stock)
-            gone[s, g] = -1
-            come = np.zeros_like(self.reception.queued)
-            come[d, g] = 1
-            step = self.holding_step(gone, come)
-            screening = self.reception.specs[d].screening_cost_per_person
-            step.direct = [(_TRANSPORT, s, unit * transport),
-                           (_SCREENING, plan.n_sites + d, unit * screening)]
-            step.escort = (s, unit * escorts)
-            out.append(QueuedGroup(s, g, int(state.stock[s, g]), step))
-        return out
 
     def _select(self, s: int, people: np.ndarray, load: int) -> np.ndarray:
         """Choose ``load`` people: by disposition priority, proportionally within a priority."""

@@ -26,7 +26,12 @@ import numpy as np
 from sim.model.plan import Plan
 from sim.model.reception import split_count
 from sim.rng import Streams
-from sim.scenario.distributions import _invert, binomial_ppf
+from sim.scenario.distributions import (
+    _binomial_ppf_many,
+    _binomial_ppf_one,
+    _invert,
+    binomial_ppf,
+)
 
 _MARGIN = 1.0 - 1e-12  # candidates: a hair more than needed, never fewer
 
@@ -60,8 +65,12 @@ class Escapes:
                           for n, lives in zip(self._names, self._lives)]
         self._u_breakout = np.stack([streams.uniform(n[1], (T, 2)) for n in self._names], axis=1)
         self._u_recapture = np.stack([streams.uniform(n[2], T) for n in self._names], axis=1)
-        self.candidates: dict[int, list[tuple[int, np.ndarray]]] = {}  # day -> (site, groups)
         self._find_candidates()
+        rec = spec.recapture
+        self._rec_p = float(rec.probability) if rec is not None else 0.0
+        # log(1 - p) of the recapture draws, as binomial_ppf computes it (None: p >= 1)
+        self._rec_log_q = (np.log1p(-np.asarray(self._rec_p, dtype=float))
+                           if rec is not None and 0.0 <= self._rec_p < 1.0 else None)
         self.breakouts: dict[int, np.ndarray] = {}  # day -> sites where a breakout starts
         if spec.mass_breakout is not None:
             rate = spec.mass_breakout.rate_per_year / 365.0 * breakout_mult[:, None] \
@@ -72,38 +81,62 @@ class Escapes:
                 self.breakouts[int(d)] = np.flatnonzero(start[d])
 
     def _find_candidates(self) -> None:
-        plan = self.plan
+        """The candidates of the whole horizon, ordered by day, site and group: their
+        uniforms and, without crowding (a candidate's probability then depends on its day
+        only), p and log(1 - p), by the same elementwise operations as :meth:`step`'s."""
+        plan, cm, em = self.plan, self._cm, self._em
         occupancy = plan.initial_stock.sum(axis=1) / plan.site_capacity
         crowd = np.where(occupancy > 1.0, occupancy ** self.spec.crowding_exponent, 1.0) \
             if self._crowding else np.ones(len(occupancy))
-        found: dict[int, list[tuple[int, np.ndarray]]] = {}
+        parts = []
         for s, lives in enumerate(self._lives):
             if lives.size == 0:
                 continue
-            mult = self._cm[:, s] * self._em * crowd[s]  # [T] largest site multiplier
+            mult = cm[:, s] * em * crowd[s]  # [T] largest site multiplier
             values, day_value = np.unique(mult, return_inverse=True)
             hazard = plan.base_hazard[s, lives][None, :] * values[:, None]
             n0 = plan.initial_stock[s, lives]
             with np.errstate(divide="ignore"):  # a certain escape: log(0), bound 0
                 bound = np.exp(n0 * np.log1p(np.expm1(-hazard))) * _MARGIN  # P(no escape) >=
             days, cols = np.nonzero(self._u_escape[s] > bound[day_value])
-            for d in np.unique(days):
-                found.setdefault(int(d), []).append((s, cols[days == d]))
-        self.candidates = found
+            parts.append((days, np.full(days.size, s), cols, self._u_escape[s][days, cols]))
+        T = plan.horizon
+        day, site, col, u = (np.concatenate([p[k] for p in parts]).astype(
+            float if k == 3 else np.int64) if parts else np.zeros(0, dtype=float if k == 3
+                                                                   else np.int64)
+            for k in range(4))
+        order = np.argsort(day, kind="stable")  # day, then site, then group
+        day, site, col, u = day[order], site[order], col[order], u[order]
+        group = np.array([self._lives[s][c] for s, c in zip(site.tolist(), col.tolist())],
+                         dtype=np.int64)
+        self._day_of = set(day.tolist())  # days with a candidate
+        self._starts = np.searchsorted(day, np.arange(T + 1)).tolist()
+        self._site, self._group, self._col, self._u = site, group, col, u
+        if not self._crowding:
+            self._p = -np.expm1(-(plan.base_hazard[site, group] * (cm[day, site] * em[day])))
+            self._log_q = np.log1p(-self._p)
+
+    def _candidates(self, day: int) -> list[tuple[int, np.ndarray]]:
+        """Day ``day``'s candidates: (site, columns of its groups) for each site."""
+        a, b = self._starts[day], self._starts[day + 1]
+        sites = self._site[a:b]
+        return [(int(s), self._col[a:b][sites == s]) for s in np.unique(sites)]
 
     def due(self, day: int) -> bool:
         """Whether anything can happen on ``day`` (escapes, a breakout, people coming back)."""
-        return day in self.candidates or day in self.breakouts or day in self.returns
+        return day in self._day_of or day in self.breakouts or day in self.returns
 
     def step(self, day: int, stock: np.ndarray, controller_mult: np.ndarray,
              escape_mult: float, breakout_mult: float) -> np.ndarray | None:
         """One day's escapes at every site; update ``stock`` in place; return [S, G] (None
         when nobody escapes)."""
         plan, spec = self.plan, self.spec
-        cand = self.candidates.get(day, ())
         burst = self.breakouts.get(day, ())
-        if not cand and not len(burst):
+        if day not in self._day_of and not len(burst):
             return None
+        if not self._crowding:
+            return self._step(day, stock, controller_mult, breakout_mult, burst)
+        cand = self._candidates(day) if day in self._day_of else ()
         site_mult = controller_mult * escape_mult
         if self._crowding:
             occupancy = stock.sum(axis=1) / plan.site_capacity
@@ -129,6 +162,86 @@ class Escapes:
         self._register(day, stock, out, self._u_recapture[day])
         return out
 
+    def _step(self, day: int, stock: np.ndarray, controller_mult: np.ndarray,
+              breakout_mult: float, burst) -> np.ndarray | None:
+        """:meth:`step` without crowding: each candidate decided from its precomputed p, as
+        ``_invert`` decides it site by site."""
+        found: list[tuple[int, int, int]] = []  # (site, group, escapes)
+        a, b = self._starts[day], self._starts[day + 1]
+        if a < b:
+            u, log_q = self._u[a:b], self._log_q[a:b]
+            n = stock[self._site[a:b], self._group[a:b]]
+            hit = np.flatnonzero(u > np.exp(n * log_q)).tolist()
+            if hit:
+                sites = self._site[a:b][hit].tolist()
+                for s in sorted(set(sites)):  # as _invert decides them, site by site
+                    mine = [i for i, t in zip(hit, sites) if t == s]
+                    g = self._group[a:b][mine]
+                    if len(mine) <= 8:
+                        k = [_binomial_ppf_one(float(u[i]), int(n[i]), float(self._p[a + i]))
+                             for i in mine]
+                    else:
+                        k = _binomial_ppf_many(u[mine], n[mine].astype(np.int64),
+                                               self._p[a:b][mine]).tolist()
+                    found += [(s, int(x), y) for x, y in zip(g.tolist(), k) if y]
+        out = None
+        if found or len(burst):
+            out = np.zeros_like(stock)
+            for s, g, k in found:
+                out[s, g] = k
+        if len(burst):
+            spec = self.spec
+            rate = spec.mass_breakout.rate_per_year / 365.0 * breakout_mult * controller_mult
+            ub = self._u_breakout[day]
+            for s in np.flatnonzero(ub[:, 0] > np.exp(-rate)):
+                frac = min(max(float(spec.mass_breakout.fraction.ppf(ub[s, 1])), 0.0), 1.0)
+                out[s] += np.floor((stock[s] - out[s]) * frac).astype(np.int64)
+            if not out.any():
+                return None
+            self._register(day, stock, out, self._u_recapture[day])
+        elif found:
+            self._register_cells(day, stock, found, out)
+        return out
+
+    def _register_cells(self, day: int, stock: np.ndarray, found: list[tuple[int, int, int]],
+                        out: np.ndarray) -> None:
+        """:meth:`_register` for escapes ``found`` cell by cell (``out`` as an array): the
+        same numbers, the recaptured share drawn as :func:`binomial_ppf` draws it."""
+        escaped, by_site = self.escaped, self.by_site
+        total: dict[int, int] = {}
+        for s, g, k in found:
+            stock[s, g] -= k
+            escaped[g] += k
+            by_site[s, g] += k
+            total[s] = total.get(s, 0) + k
+        rec = self.spec.recapture
+        if rec is None:
+            return
+        sites = sorted(total)
+        u = self._u_recapture[day, sites]
+        n = np.array([total[s] for s in sites], dtype=np.int64)
+        if self._rec_log_q is None:  # p outside [0, 1): binomial_ppf's own path
+            caught = binomial_ppf(u, n, rec.probability).tolist()
+        else:
+            live = np.flatnonzero(u > np.exp(n * self._rec_log_q)).tolist()
+            caught = [0] * len(sites)
+            if len(live) <= 8:
+                for i in live:
+                    caught[i] = _binomial_ppf_one(float(u[i]), int(n[i]), self._rec_p)
+            else:
+                found_k = _binomial_ppf_many(u[live], n[live],
+                                             np.full(len(live), self._rec_p)).tolist()
+                for i, k in zip(live, found_k):
+                    caught[i] = k
+        if not any(caught):
+            return
+        back = self.returns.get(day + self.delay)
+        if back is None:
+            back = self.returns[day + self.delay] = np.zeros_like(stock)
+        for s, k in zip(sites, caught):
+            if k:
+                back[s] += split_count(out[s], k)  # largest remainder
+
     def breakout(self, day: int, stock: np.ndarray, s: int, fraction: float) -> np.ndarray:
         """A dated mass escape freeing ``fraction`` of site ``s`` (timeline event)."""
         out = np.zeros_like(stock)
@@ -147,14 +260,17 @@ class Escapes:
         rec = self.spec.recapture
         if rec is None or not out.any():
             return
-        caught = binomial_ppf(u, out.sum(axis=1), rec.probability)
+        total = out.sum(axis=1)
+        sites = np.flatnonzero(total)  # the others catch nobody (Binomial(0, p) = 0)
+        caught = binomial_ppf(u[sites], total[sites], rec.probability)
         if not caught.any():
             return
         back = self.returns.get(day + self.delay)
         if back is None:
             back = self.returns[day + self.delay] = np.zeros_like(stock)
-        for s in np.flatnonzero(caught):  # each site on its own: largest remainder
-            back[s] += split_count(out[s], int(caught[s]))
+        for s, k in zip(sites.tolist(), caught.tolist()):  # each site on its own
+            if k:
+                back[s] += split_count(out[s], k)  # largest remainder
 
     def recapture(self, day: int, stock: np.ndarray) -> np.ndarray | None:
         """Return recaptured people due on ``day`` to their sites (None when nobody)."""

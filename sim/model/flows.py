@@ -14,7 +14,7 @@ import numpy as np
 from sim.costs import CostCategory
 from sim.model.ledger import Ledger
 from sim.model.plan import Plan
-from sim.model.reception import split_count
+from sim.model.reception import split_count, split_values
 from sim.scenario.vocabulary import Action
 
 _REPATRIATION = int(CostCategory.repatriation)
@@ -28,6 +28,7 @@ class _Release:
         self.cells = cells  # positions in stock.ravel()
         self.site = cells // G
         self.group = cells % G
+        self.cell_list, self.group_list = cells.tolist(), self.group.tolist()
         self.carry = 0.0
         self.active = True  # may have people (checked on its next day)
 
@@ -79,19 +80,25 @@ class Flows:
             rel.active |= reopen
             if day < rel.start or not rel.active:
                 continue
-            pool = flat[rel.cells] * self.site_open[day][rel.site]
-            available = int(pool.sum())
+            pool = (flat[rel.cells] * self.site_open[day][rel.site]).tolist()
+            available = sum(pool)
             if available == 0:
                 rel.carry, rel.active = 0.0, False
                 continue
             rel.carry += rel.rate
             n = min(int(rel.carry), available)
             rel.carry -= n
-            if n:
-                take = split_count(pool, n)
+            if n and len(pool) > 32:  # many cells: in arrays
+                take = split_count(np.array(pool, dtype=np.int64), n)
                 flat[rel.cells] -= take
                 np.add.at(released, rel.group, take)
-                moved = True
+            elif n:  # a few cells: one by one
+                take = split_values(pool, n)
+                for cell, group, k in zip(rel.cell_list, rel.group_list, take):
+                    if k:
+                        flat[cell] -= k
+                        released[group] += k
+            moved = moved or n > 0
         return moved
 
     def repatriation_today(self, day: int, stock: np.ndarray, repatriated: np.ndarray,

@@ -9,6 +9,7 @@ one number from the stream ``stay:<destination>`` whatever its size.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
 import numpy as np
@@ -108,8 +109,53 @@ class Reception:
             self.discharge_days.update(np.unique(when).tolist())
 
 
+def split_values(values: list[int], k: int) -> list[int]:
+    """:func:`split_count` of a short list of Python ints (the same steps, in floats of the
+    same precision: the same numbers without the cost of numpy calls)."""
+    total = sum(values)
+    if k >= total:
+        return list(values)
+    if k <= 0:
+        return [0] * len(values)
+    f = k / total
+    exact = [v * f for v in values]
+    take = [math.floor(e) for e in exact]
+    short = k - sum(take)
+    if short:  # largest remainders first, ties in order (a stable sort)
+        order = sorted(range(len(values)), key=lambda i: -(exact[i] - take[i]))
+        for i in order[:short]:
+            take[i] += 1
+    return [min(t, v) for t, v in zip(take, values)]
+
+
 def split_count(vec: np.ndarray, k: int) -> np.ndarray:
     """Take ``k`` people from group counts ``vec`` proportionally (largest remainder)."""
+    nz = np.flatnonzero(vec)
+    if 2 * len(nz) > len(vec):
+        return _split_dense(vec, k)
+    values = vec[nz].tolist()  # the groups with people: the others get nobody
+    total = sum(values)
+    if k >= total:
+        return vec.copy()
+    if k <= 0:
+        return np.zeros_like(vec)
+    f = k / total
+    exact = [v * f for v in values]
+    take = [math.floor(e) for e in exact]
+    short = k - sum(take)
+    if short:
+        rest = [j for j in range(len(values)) if exact[j] - take[j] > 0]
+        if short > len(rest):  # empty groups would share the ties: as the full sort does
+            return _split_dense(vec, k)
+        for j in sorted(rest, key=lambda j: -(exact[j] - take[j]))[:short]:
+            take[j] += 1
+    out = np.zeros_like(vec)
+    out[nz] = [min(t, v) for t, v in zip(take, values)]
+    return out
+
+
+def _split_dense(vec: np.ndarray, k: int) -> np.ndarray:
+    """:func:`split_count` on every group at once."""
     total = int(vec.sum())
     if k >= total:
         return vec.copy()

@@ -30,6 +30,7 @@ class State:
         self.units_total = self.units_free.copy()
         self.crossing_base = np.array([scn.crossings[c].daily_throughput
                                        for c in plan.crossing_ids], dtype=np.int64)
+        self._crossing_base = self.crossing_base.tolist()  # the same, as Python ints
         self.crossing_used = np.zeros(len(plan.crossing_ids), dtype=np.int64)
         self.crossing_day = -1  # the day crossing_used counts
         self.total = scn.acceptance.total
@@ -38,6 +39,7 @@ class State:
         self.caps = [(scn.day(c.start), scn.day(c.end) if c.end is not None else T + 1,
                       c.period_days, c.max_people) for c in scn.acceptance.caps]
         self.version = 0
+        self._acceptance: tuple = (None, 0)  # ((day, version), acceptance_left(day))
         # schedules (days 0..T)
         self.controllers = controller_schedule(scn)  # [T + 1, S]
         self.site_open, self.crossing_open = open_schedule(scn)
@@ -53,10 +55,20 @@ class State:
     def site_accessible(self, s: int, day: int) -> bool:
         return bool(self.site_open[min(day, self.plan.horizon), s])
 
-    def crossing_left(self, c: int, day: int, quota_mult: float) -> int:
-        if not self.crossing_open[min(day, self.plan.horizon), c]:
+    def open_today(self, day: int) -> tuple[list[bool], list[bool]]:
+        """Whether each site and each crossing is open on ``day``."""
+        row = min(day, self.plan.horizon)
+        return self.site_open[row].tolist(), self.crossing_open[row].tolist()
+
+    def crossing_left(self, c: int, day: int, quota_mult: float,
+                      open_today: list[bool] | None = None) -> int:
+        """The quota of crossing ``c`` left on ``day`` (``open_today``: its row of
+        :meth:`open_today`, if at hand)."""
+        is_open = (open_today[c] if open_today is not None
+                   else self.crossing_open[min(day, self.plan.horizon), c])
+        if not is_open:
             return 0
-        quota = int(self.crossing_base[c] * quota_mult)
+        quota = int(self._crossing_base[c] * quota_mult)
         used = int(self.crossing_used[c]) if self.crossing_day == day else 0
         return max(quota - used, 0)
 
@@ -68,6 +80,13 @@ class State:
         self.version += 1
 
     def acceptance_left(self, day: int) -> int:
+        if self._acceptance[0] == (day, self.version):  # nobody accepted since
+            return self._acceptance[1]
+        room = self._acceptance_left(day)
+        self._acceptance = ((day, self.version), room)
+        return room
+
+    def _acceptance_left(self, day: int) -> int:
         room = self.total_left()
         for i, (start, end, period_days, max_people) in enumerate(self.caps):
             if start <= day < end:

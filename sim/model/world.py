@@ -15,16 +15,18 @@ from __future__ import annotations
 from collections.abc import Generator
 
 import numpy as np
-import simpy
 
-from sim.costs import COST_CATEGORIES, PersonnelKind
+from sim.costs import COST_CATEGORIES
+from sim.model.clock import Clock
 from sim.model.conflict import END_OF_DAY, Conflict
 from sim.model.dispatch import Dispatcher
 from sim.model.escapes import Escapes
 from sim.model.flows import Flows
-from sim.model.funding import Backlog, CapacityOrder, Step, Treasury
+from sim.model.funding import Backlog, CapacityOrder, Treasury
+from sim.model.holding import Holding
 from sim.model.ledger import Ledger
 from sim.model.plan import compile_plan
+from sim.model.queue import funding_queue
 from sim.model.reasons import BLOCK_REASONS, BlockReason
 from sim.model.reception import Reception
 from sim.model.recorder import Recorder
@@ -34,7 +36,6 @@ from sim.model.transport import Transport
 from sim.rng import Streams
 from sim.scenario.schema import Scenario
 
-_GUARD = int(PersonnelKind.guard)
 _COST = {k: i for i, k in enumerate(COST_CATEGORIES)}
 _HELD = (int(BlockReason.beds), int(BlockReason.units))
 
@@ -46,7 +47,7 @@ class World:
         self.plan = plan
         self.scn = scenario
         self.replication = replication
-        self.env = simpy.Environment()
+        self.env = Clock()
         root = scenario.metadata.seed if seed is None else seed
         self.streams = Streams(root, replication)
         self.treasury = treasury if treasury is not None else Treasury()
@@ -68,19 +69,15 @@ class World:
         self.marks: set[str] = set()  # records changed since the last one was written
         self.dispatcher = Dispatcher(plan, self.env, state, self.reception, self.conflict,
                                      self.treasury, self.ledger, Transport(plan, self.streams),
-                                     self.holding_step, self.marks)
+                                     self.marks)
         self.orders: list[CapacityOrder] = []
         self.bought_beds = np.zeros(len(plan.dest_ids), dtype=np.int64)
         self.events: list[tuple[float, str, str, str]] = []
-        dest_cost = np.array([d.cost_per_person_day for d in self.reception.specs])
-        self._site_per_person = plan.upkeep[None, :] + plan.site_cost[:, None]  # [S, G]
-        self._dest_per_person = plan.upkeep[None, :] + dest_cost[:, None]  # [D, G]
-        self._guard_cost = scenario.costs.guard_cost_per_person_day
+        self.holding = Holding(plan, self.reception.specs)
+        self._queue_steps: dict = {}  # the treasury's per-person estimates, by (s, d, g)
         # units bought for a fleet are booked at the first destination the fleet serves
         self._fleet_home = [next((r.destination for r in plan.routes if r.fleet == f), 0)
                             for f in range(len(plan.fleet_ids))]
-        self._dest_category = [_COST["rehabilitation" if d.kind == "rehabilitation"
-                                     else "detention_iraq"] for d in self.reception.specs]
         self._timeline: dict[int, list] = {}
         for ev in scenario.conflict.timeline:
             if ev.kind in ("capacity_change", "breakout", "control_change"):
@@ -88,6 +85,7 @@ class World:
         self._plan_days = self._dispatch_days()
         self._planned: tuple | None = None  # what the dispatcher last planned against
         self._diagnose = False  # the waiting people or their reasons may have changed
+        self._diagnosed: tuple | None = None  # what the last diagnosis read
         self._held_yesterday = np.zeros(len(BLOCK_REASONS), dtype=np.int64)
         G, S = plan.n_groups, plan.n_sites
         self.recorder = Recorder(T, {
@@ -100,6 +98,12 @@ class World:
             "blocked": np.zeros(len(BLOCK_REASONS), dtype=np.int64),
             "waiting": np.int64(0), "stuck": np.int64(0),
             "reason": np.full((S, G), -1, dtype=np.int8)})
+        st, rec = self.state, self.reception  # the arrays recorded (changed in place)
+        self._records = {"site_stock": st.stock, "in_transit": st.in_transit,
+                         "arrived": rec.arrived, "discharged": rec.discharged,
+                         "released": st.released, "repatriated": st.repatriated,
+                         "escaped": self.escapes.escaped, "recaptured": self.escapes.recaptured,
+                         "beds": rec.beds, "units": st.units_total}
 
     def _dispatch_days(self) -> set[int]:
         """Days that change what a dispatch attempt sees, whatever happened before: a
@@ -114,39 +118,6 @@ class World:
         days |= {b for start, end, _ in self.conflict.forced for b in (start, end)}
         days |= set(self._timeline) | set(self.treasury.fiscal_year_starts)
         return {d for d in days if 0 <= d < T}
-
-    # ------------------------------------------------------------------ holding costs
-    def _holding_rows(self, stock: np.ndarray, occ: np.ndarray):
-        """Holding costs and guards by nationality for stocks at sites ([..., S, G]) and in
-        Iraq ([..., D, G]): custody and upkeep at sites, at destinations, guard-days."""
-        plan, nat = self.plan, self.nat_matrix
-        site = (stock * self._site_per_person) @ nat
-        dest = (occ * self._dest_per_person) @ nat
-        guards = (np.concatenate([stock, occ], axis=-2) * plan.guards_per_person) @ nat
-        return site, dest, guards
-
-    def holding_step(self, stock: np.ndarray, occ: np.ndarray, sign: float = 1.0) -> Step:
-        """The daily holding costs of people ``stock`` at sites ([S, G]) and ``occ`` in Iraq
-        ([D, G]) as a step's holding entries (times ``sign``)."""
-        site, dest, guards = self._holding_rows(stock, occ)
-        S = len(self.plan.site_ids)
-        rows = [(_COST["detention_syria"], s, sign * site[s]) for s in range(S) if site[s].any()]
-        rows += [(cat, S + d, sign * dest[d]) for d, cat in enumerate(self._dest_category)
-                 if dest[d].any()]
-        rows += [(_COST["security"], loc, sign * guards[loc] * self._guard_cost)
-                 for loc in np.flatnonzero(guards.any(axis=1))]
-        return Step(holding=rows)
-
-    def _holding_costs(self, site_stock: np.ndarray, dest_stock: np.ndarray) -> None:
-        """Unavoidable costs of holding everyone (custody and upkeep at sites, at
-        destinations, guard-days), for every day at once from the end-of-day record."""
-        ledger, S = self.ledger, len(self.plan.site_ids)
-        site, dest, guards = self._holding_rows(site_stock, dest_stock)
-        ledger.cost[:, _COST["detention_syria"], :S] += site
-        for d, cat in enumerate(self._dest_category):
-            ledger.cost[:, cat, S + d] += dest[:, d]
-        ledger.personnel[:, _GUARD] += guards
-        ledger.cost[:, _COST["security"]] += guards * self._guard_cost
 
     # ------------------------------------------------------------------ the day's steps
     def _moved(self, change: np.ndarray | None, *records: str) -> None:
@@ -246,8 +217,9 @@ class World:
     def _day(self, day: int) -> None:
         state, stock = self.state, self.state.stock
         if day in self.treasury.fiscal_year_starts:
-            self.treasury.start_year(day, self.holding_step(stock, self.reception.occupancy),
-                                     self.dispatcher.queue(day))
+            self.treasury.start_year(day, self.holding.step(stock, self.reception.occupancy),
+                                     funding_queue(self.dispatcher, self.holding.move, day,
+                                                   self._queue_steps))
             state.version += 1
         self._apply_events(day)
         back = self.escapes.recapture(day, stock)
@@ -272,12 +244,9 @@ class World:
 
     # ------------------------------------------------------------------ the record
     def _read(self, name: str):
-        st, rec = self.state, self.reception
-        return {"site_stock": st.stock, "dest_stock": rec.occupancy, "in_transit": st.in_transit,
-                "arrived": rec.arrived, "discharged": rec.discharged, "released": st.released,
-                "repatriated": st.repatriated, "escaped": self.escapes.escaped,
-                "recaptured": self.escapes.recaptured, "beds": rec.beds,
-                "units": st.units_total}[name]
+        if name == "dest_stock":
+            return self.reception.occupancy
+        return self._records[name]
 
     def _end_of_day(self, day: int, t: float) -> None:
         if self.dispatcher.tried:
@@ -287,51 +256,44 @@ class World:
             self.recorder.write_all(day, self.marks, self._read)
             self.marks.clear()
         if self._diagnose:
-            reasons = self.recorder.rows["reason"][day]
+            self._diagnose = False
             self.dispatcher.at(t, day, live=False)
-            blocked, stuck = self.dispatcher.diagnose(day, reasons)
+            inputs = self.dispatcher.diagnosis_inputs(self.dispatcher.settle(day))
+            if inputs == self._diagnosed:
+                return  # the same as the last diagnosis: its rows carry over
+            self._diagnosed = inputs
+            reasons = self.recorder.rows["reason"][day]
+            blocked, stuck, waiting = self.dispatcher.diagnose(day, reasons)
             self.recorder.written["reason"][day] = True
             self.recorder.write(day, "blocked", blocked)
             self.recorder.write(day, "stuck", stuck)
-            self.recorder.write(day, "waiting", int(self.dispatcher.waiting_all(day).sum()))
+            self.recorder.write(day, "waiting", waiting)
             self._held_yesterday = blocked
-            self._diagnose = False
 
     # ------------------------------------------------------------------ run
-    def _run_until(self, t: float) -> None:
-        """Run the events due before ``t`` and stop with the clock at exactly ``t`` (a
-        float, as every instant after the start)."""
-        env = self.env
-        targets = [float(t)]
-        while env.now + (targets[-1] - env.now) != targets[-1]:
-            targets.append(targets[-1] / 2)  # halving: each step is then exact
-        for target in reversed(targets):
-            if target > env.now:
-                env.run(until=target)
-
     def run(self) -> RawRun:
         env, state = self.env, self.state
         for day in range(self.plan.horizon):
             if env.peek() < day:  # events after yesterday's record are today's
-                self._run_until(day)
+                env.advance(day)
             if state.crossing_day < day and state.crossing_used.any():
                 state.crossing_used[:] = 0  # a new day's quota
                 state.crossing_day = day
                 state.version += 1
             if self._due(day):
                 if env.now < day:
-                    self._run_until(day)
+                    env.advance(day)
                 self._day(day)
             record = day + (day + END_OF_DAY - day)
             if env.peek() < record:
-                self._run_until(record)
+                env.advance(record)
             self._end_of_day(day, record)
         return self._finish()
 
     def _finish(self) -> RawRun:
         rec = self.recorder.finish()
         T = self.plan.horizon
-        self._holding_costs(rec["site_stock"], rec["dest_stock"])
+        self.holding.book(self.ledger, rec["site_stock"], rec["dest_stock"])
         self.events.sort(key=lambda e: e[0])
         return RawRun(
             plan=self.plan,

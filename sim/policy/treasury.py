@@ -74,6 +74,7 @@ class PolicyTreasury(Treasury):
             self.approved = np.full((b.size, *shape), np.inf)  # people approved [B, S, G]
             starts = {0} | {d for c in cals for d in c.starts}
             self.fiscal_year_starts = frozenset(starts)
+        self._allowance: dict[int, np.ndarray] = {}  # site -> people approved by every payer
         self.balance = 0.0
         self.credited = 0.0
         self.orders_made: list[CapacityOrder] = []
@@ -110,6 +111,7 @@ class PolicyTreasury(Treasury):
             return
         starting = [i for i, p in enumerate(self.b)
                     if day == 0 or day in self.cp.calendars[int(p)].starts]
+        self._allowance.clear()
         fy = self.fy[:, day]
         rate = self._per_payer(day, holding.holding)
         for i in starting:
@@ -134,11 +136,15 @@ class PolicyTreasury(Treasury):
     def allowance(self, site: int) -> np.ndarray | None:
         if not self.tracking:
             return None
-        return self.approved[:, site].min(axis=0)
+        out = self._allowance.get(site)
+        if out is None:  # kept until the site's approvals change
+            out = self._allowance[site] = self.approved[:, site].min(axis=0)
+        return out
 
     def used(self, site: int, people: np.ndarray) -> None:
         if self.tracking:
             self.approved[:, site] -= people
+            self._allowance.pop(site, None)
 
     # ------------------------------------------------------------------ pooled fund
     def may_buy(self, kind: str, target: int) -> bool:
