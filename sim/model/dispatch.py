@@ -16,19 +16,18 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
+from sim.model.boarding import diagnose_pairs, select_load
 from sim.model.conflict import Conflict
 from sim.model.funding import Treasury
 from sim.model.ledger import Ledger
 from sim.model.plan import Plan
 from sim.model.reasons import BLOCK_REASONS
-from sim.model.reception import Reception, split_count
+from sim.model.reception import Reception
 from sim.model.records import Trip
 from sim.model.state import State
 from sim.model.transport import Transport, TripCost
 from sim.scenario.vocabulary import Action
 
-_REASON_INDEX = {r: i for i, r in enumerate(BLOCK_REASONS)}
-_FUNDING = _REASON_INDEX["funding"]
 _LASTING = frozenset(BLOCK_REASONS) - {"units"}
 _UNKNOWN = "unknown"  # held back, reason not yet evaluated
 
@@ -58,9 +57,8 @@ class Dispatcher:
         P = len(plan.pairs)
         self.last_reason: list[str | None] = [None] * P
         self.final = [False] * P  # held back by a reason that cannot end
-        # groups of each pair left off at its last attempt because their payers had not
-        # approved them (None when that attempt stopped before money was looked at)
-        self._unfunded: list[np.ndarray | None] = [None] * P
+        # per pair: groups its last attempt left off unapproved (None: money not looked at)
+        self.unfunded: list[np.ndarray | None] = [None] * P
         self._order: tuple[int, list[tuple[int, int]]] = (-1, [])
         self._blocked_epoch: list[tuple | None] = [None] * P
         self._tried_epoch: list[tuple | None] = [None] * P
@@ -119,10 +117,6 @@ class Dispatcher:
         return (self._no_stay[d] and self._day >= self._last_bed_change[d]
                 and not self.treasury.may_buy("beds", d))
 
-    def start_days(self) -> set[int]:
-        """Days on which some group of a pair starts to wait."""
-        return {int(x) for x in np.unique(self.compiled.start_day[self.carried])}
-
     # ------------------------------------------------------------------ planning
     def _mask(self, day: int) -> np.ndarray:
         """0/1 [P, G]: the groups each pair carries whose transfer has started by ``day``."""
@@ -134,10 +128,6 @@ class Dispatcher:
     def waiting_all(self, day: int) -> np.ndarray:
         """People waiting for each transfer pair ([P, G]), whose disposition has started."""
         return self.state.stock[self._pair_site] * self._mask(day)
-
-    def waiting(self, s: int, d: int, day: int) -> np.ndarray:
-        """People at site s whose disposition sends them to d and has started ([G])."""
-        return self.state.stock[s] * self._mask(day)[self._pair_index[(s, d)]]
 
     def order(self) -> list[tuple[int, int]]:
         """Transfer pairs by disposition priority (improved by waiting when the scenario's
@@ -171,7 +161,7 @@ class Dispatcher:
             final = state.total_left() == 0
             for i in np.flatnonzero(waiting):
                 self.last_reason[i] = "acceptance"
-                self.final[i], self._unfunded[i] = final, None
+                self.final[i], self.unfunded[i] = final, None
             return
         # A pair held back by a lasting constraint stays so until the day, the conflict state
         # or a capacity changes: only a returning unit comes back sooner, so skip it till then.
@@ -208,47 +198,15 @@ class Dispatcher:
                 self.last_reason[i] = self._try_trip(self.compiled.pairs[i], day, False)
         return waiting
 
-    def diagnosis_inputs(self, waiting: np.ndarray) -> tuple:
-        """Everything :meth:`diagnose` reads once :meth:`settle` has run (``waiting``: what it
-        returned): equal inputs give an equal diagnosis."""
-        return (waiting.tobytes(), tuple(self.last_reason), tuple(self.final),
-                tuple(None if u is None else u.tobytes() for u in self._unfunded))
-
     def diagnose(self, day: int, reasons: np.ndarray) -> tuple[np.ndarray, int, int]:
-        """Why people wait at the end of the day: fills ``reasons`` ([S, G], -1 where nobody
-        waits) with the constraint that stopped the last dispatch attempt of each group's
-        pair (``funding`` for groups left off a trip because their payers had not approved
-        them); returns people held back by each constraint ([len(BLOCK_REASONS)]), how
-        many of them wait for a reason that cannot end (Iraq's total reached, beds that
-        never free up full), and how many wait in all."""
-        out = np.zeros(len(BLOCK_REASONS), dtype=np.int64)
+        """Why people wait at the end of the day (:func:`sim.model.boarding.diagnose_pairs`:
+        reasons per group, people held back by each constraint, by a reason that cannot end,
+        and in all)."""
         reasons[:] = -1
         if not self.compiled.pairs:
-            return out, 0, 0
-        waiting = self.waiting_all(day)
-        totals = waiting.sum(axis=1)
-        rows = np.flatnonzero(totals).tolist()
-        for i in rows:
-            if self.last_reason[i] is _UNKNOWN:
-                self.last_reason[i] = self._try_trip(self.compiled.pairs[i], day, False)
-        rows = [i for i in rows if self.last_reason[i] in _REASON_INDEX]
-        if not rows:
-            return out, 0, int(totals.sum())
-        # the pairs of a site carry different groups: their cells never overlap
-        code = np.array([_REASON_INDEX[self.last_reason[i]] for i in rows], dtype=np.int64)
-        held_in = waiting[rows]  # [V, G]
-        here = held_in > 0
-        nobody = np.zeros(here.shape[1], dtype=bool)
-        unfunded = np.array([nobody if self._unfunded[i] is None else self._unfunded[i]
-                             for i in rows]) & here
-        cells = np.where(unfunded, _FUNDING, code[:, None])
-        v, g = np.nonzero(here)
-        reasons[self._pair_site[rows][v], g] = cells[v, g]
-        held = np.where(unfunded, 0, held_in).sum(axis=1)
-        np.add.at(out, code, held)
-        out[_FUNDING] += int(totals[rows].sum()) - int(held.sum())
-        stuck = int(held[[self.final[i] for i in rows]].sum())
-        return out, stuck, int(totals.sum())
+            return np.zeros(len(BLOCK_REASONS), dtype=np.int64), 0, 0
+        return diagnose_pairs(self.settle(day), self.last_reason, self.unfunded, self.final,
+                              self._pair_site, reasons)
 
     def _try_trip(self, pair: tuple[int, int], day: int, dispatch: bool,
                   people: np.ndarray | None = None, n_wait: int = 0) -> str | None:
@@ -260,7 +218,7 @@ class Dispatcher:
         state, rec = self.state, self.reception
         s, d = pair
         i = self._pair_index[pair]
-        self.final[i], self._unfunded[i] = False, None
+        self.final[i], self.unfunded[i] = False, None
         if people is None:
             people = state.stock[s] * self._mask(day)[i]
             n_wait = int(people.sum())
@@ -317,11 +275,11 @@ class Dispatcher:
                 self._none_approved[i] = (allowed, not allowed[self._carries[i]].any())
             if self._none_approved[i][1]:  # nobody it carries approved: nobody eligible
                 eligible, n_eligible = people, 0
-                self._unfunded[i] = people > 0
+                self.unfunded[i] = people > 0
             else:
                 eligible = np.minimum(people, allowed).astype(np.int64)
                 n_eligible = int(eligible.sum())
-                self._unfunded[i] = (people > 0) & (eligible == 0)
+                self.unfunded[i] = (people > 0) & (eligible == 0)
         if n_eligible < n_wait:  # approvals are final for the payers' year: a last load
             last = min(last, n_eligible)
         load = min(seats, n_eligible, beds, quota, accept)
@@ -329,28 +287,12 @@ class Dispatcher:
             return "funding"
         if not dispatch:
             return None
-        take = self._select(s, eligible, load)
+        take = select_load(eligible, load, self.compiled.priority[s], self._one_band[s])
         trip = self.transport.cost(route, take, load, self._effect())
         self.treasury.used(s, take)
         self.transport.left(route.fleet)
         self._dispatch(route, take, load, trip, day)
         return None
-
-    def _select(self, s: int, people: np.ndarray, load: int) -> np.ndarray:
-        """Choose ``load`` people: by disposition priority, proportionally within a priority."""
-        if self._one_band[s]:
-            return split_count(people, load)
-        prio = self.compiled.priority[s]
-        take = np.zeros_like(people)
-        left = load
-        for p in np.unique(prio[people > 0]):
-            band = np.where((prio == p), people, 0)
-            part = split_count(band, min(left, int(band.sum())))
-            take += part
-            left -= int(part.sum())
-            if left == 0:
-                break
-        return take
 
     # ------------------------------------------------------------------ trips
     def _dispatch(self, route, take: np.ndarray, n: int, cost: TripCost, day: int) -> None:

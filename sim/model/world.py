@@ -17,6 +17,7 @@ from collections.abc import Generator
 import numpy as np
 
 from sim.costs import COST_CATEGORIES
+from sim.model.boarding import diagnosis_inputs
 from sim.model.clock import Clock
 from sim.model.conflict import END_OF_DAY, Conflict
 from sim.model.dispatch import Dispatcher
@@ -110,7 +111,8 @@ class World:
         transfer starts, a site or crossing opens or closes, an acceptance period or a
         forced conflict state begins or ends, a timeline event, a payer's fiscal year."""
         st, T = self.state, self.plan.horizon
-        days = set(self.dispatcher.start_days()) | st.cap_period_starts()
+        starts = np.unique(self.plan.start_day[self.dispatcher.carried])  # people begin to wait
+        days = {int(x) for x in starts} | st.cap_period_starts()
         for sched in (st.site_open, st.crossing_open):
             if sched.shape[1]:
                 days |= {int(d) for d in np.flatnonzero((sched[1:] != sched[:-1]).any(axis=1))
@@ -258,7 +260,8 @@ class World:
         if self._diagnose:
             self._diagnose = False
             self.dispatcher.at(t, day, live=False)
-            inputs = self.dispatcher.diagnosis_inputs(self.dispatcher.settle(day))
+            dsp = self.dispatcher
+            inputs = diagnosis_inputs(dsp.settle(day), dsp.last_reason, dsp.unfunded, dsp.final)
             if inputs == self._diagnosed:
                 return  # the same as the last diagnosis: its rows carry over
             self._diagnosed = inputs

@@ -1,0 +1,71 @@
+"""Who boards a trip, and why the others wait: the dispatcher's per-pair arithmetic.
+
+:func:`select_load` picks a trip's passengers from the people a pair may carry;
+:func:`diagnose_pairs` turns each pair's last blocking reason into the day's waiting
+reasons per group and the count held back by each constraint.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.reasons import BLOCK_REASONS
+from sim.model.reception import split_count
+
+REASON_INDEX = {r: i for i, r in enumerate(BLOCK_REASONS)}
+FUNDING = REASON_INDEX["funding"]
+
+
+def select_load(people: np.ndarray, load: int, priority: np.ndarray,
+                one_band: bool) -> np.ndarray:
+    """Choose ``load`` of ``people`` ([G]): by disposition ``priority`` ([G], lowest
+    first), proportionally within a priority (largest remainder)."""
+    if one_band:
+        return split_count(people, load)
+    take = np.zeros_like(people)
+    left = load
+    for p in np.unique(priority[people > 0]):
+        band = np.where((priority == p), people, 0)
+        part = split_count(band, min(left, int(band.sum())))
+        take += part
+        left -= int(part.sum())
+        if left == 0:
+            break
+    return take
+
+
+def diagnosis_inputs(waiting: np.ndarray, last_reason: list, unfunded: list,
+                     final: list[bool]) -> tuple:
+    """Everything :func:`diagnose_pairs` reads (after the dispatcher settled the reasons
+    left open): equal inputs give an equal diagnosis."""
+    return (waiting.tobytes(), tuple(last_reason), tuple(final),
+            tuple(None if u is None else u.tobytes() for u in unfunded))
+
+
+def diagnose_pairs(waiting: np.ndarray, last_reason: list, unfunded: list,
+                   final: list[bool], pair_site: np.ndarray,
+                   reasons: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """Fill ``reasons`` ([S, G], -1 where nobody waits) from each pair's last blocking
+    reason (``funding`` for the groups ``unfunded`` left off its last trip); ``waiting``:
+    who waits for each pair ([P, G]), ``final``: pairs held back by a reason that cannot
+    end. Return people held back by each constraint, how many of them for a reason that
+    cannot end, and how many wait in all."""
+    out = np.zeros(len(BLOCK_REASONS), dtype=np.int64)
+    totals = waiting.sum(axis=1)
+    rows = [i for i in np.flatnonzero(totals).tolist() if last_reason[i] in REASON_INDEX]
+    if not rows:
+        return out, 0, int(totals.sum())
+    # the pairs of a site carry different groups: their cells never overlap
+    code = np.array([REASON_INDEX[last_reason[i]] for i in rows], dtype=np.int64)
+    held_in = waiting[rows]  # [V, G]
+    here = held_in > 0
+    nobody = np.zeros(here.shape[1], dtype=bool)
+    left_off = np.array([nobody if unfunded[i] is None else unfunded[i] for i in rows]) & here
+    cells = np.where(left_off, FUNDING, code[:, None])
+    v, g = np.nonzero(here)
+    reasons[pair_site[rows][v], g] = cells[v, g]
+    held = np.where(left_off, 0, held_in).sum(axis=1)
+    np.add.at(out, code, held)
+    out[FUNDING] += int(totals[rows].sum()) - int(held.sum())
+    stuck = int(held[[final[i] for i in rows]].sum())
+    return out, stuck, int(totals.sum())
