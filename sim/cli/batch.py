@@ -8,22 +8,17 @@ from typing import Annotated
 import typer
 
 from sim.cli.app import app, run_guarded
+from sim.cli.options import Chunk, Dask, DaskLocal, SpecOut, Workers
 
 
 @app.command()
 def batch(
     spec: Annotated[Path, typer.Argument(help="Batch spec YAML (scenarios/batches/*.yaml).")],
-    out: Annotated[Path | None, typer.Option(
-        "--out", help="Results folder (default: results/<spec name>).")] = None,
-    workers: Annotated[int | None, typer.Option(
-        "--workers", help="Local worker processes (default: CPU count; 0 = in this "
-                          "process).")] = None,
-    dask: Annotated[str | None, typer.Option(
-        "--dask", help="Run on the Dask scheduler at this address.")] = None,
-    dask_local: Annotated[int | None, typer.Option(
-        "--dask-local", help="Run on a Dask LocalCluster of N worker processes.")] = None,
-    chunk: Annotated[int | None, typer.Option(
-        "--chunk", help="Replications per task (default: automatic).")] = None,
+    out: SpecOut = None,
+    workers: Workers = None,
+    dask: Dask = None,
+    dask_local: DaskLocal = None,
+    chunk: Chunk = None,
     replications: Annotated[int | None, typer.Option(
         "--replications", "-n", min=1, max=100_000,  # the schema's bound (sim.scenario.base)
         help="Replications (default: the spec's).")] = None,

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from sim.cli.app import app, run_guarded
+from sim.cli.options import Dask, DaskLocal, Workers
 
 
 @app.command("calibrate")
@@ -26,11 +27,9 @@ def calibrate_cmd(
                                                          "after the prior.")] = 6,
     seed: Annotated[int | None, typer.Option(help="Root seed (default: the scenario's).")]
     = None,
-    workers: Annotated[int | None, typer.Option(
-        help="Local worker processes (0: in this process; default: CPU count).")] = None,
-    dask: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
-    dask_local: Annotated[int | None, typer.Option(
-        "--dask-local", help="Start a local Dask cluster of N workers.")] = None,
+    workers: Workers = None,
+    dask: Dask = None,
+    dask_local: DaskLocal = None,
     force: Annotated[bool, typer.Option(help="Replace an existing calibration folder.")]
     = False,
     plots: Annotated[bool, typer.Option(help="Also draw the diagnostic figures.")] = True,

@@ -8,22 +8,17 @@ from typing import Annotated
 import typer
 
 from sim.cli.app import app, run_guarded
+from sim.cli.options import Chunk, Dask, DaskLocal, SpecOut, Workers
 
 
 @app.command()
 def explore(
     spec: Annotated[Path, typer.Argument(help="Explore spec YAML (scenarios/explore/*.yaml).")],
-    out: Annotated[Path | None, typer.Option(
-        "--out", help="Results folder (default: results/<spec name>).")] = None,
-    workers: Annotated[int | None, typer.Option(
-        "--workers", help="Local worker processes (default: CPU count; 0 = in this "
-                          "process).")] = None,
-    dask: Annotated[str | None, typer.Option(
-        "--dask", help="Run on the Dask scheduler at this address.")] = None,
-    dask_local: Annotated[int | None, typer.Option(
-        "--dask-local", help="Run on a Dask LocalCluster of N worker processes.")] = None,
-    chunk: Annotated[int | None, typer.Option(
-        "--chunk", help="Replications per task (default: automatic).")] = None,
+    out: SpecOut = None,
+    workers: Workers = None,
+    dask: Dask = None,
+    dask_local: DaskLocal = None,
+    chunk: Chunk = None,
     progress: Annotated[bool, typer.Option(
         "--progress/--no-progress", help="Show a progress bar.")] = True,
 ):

@@ -152,11 +152,7 @@ class Escapes:
                 cdf0 = np.where(n > 0, np.exp(n * np.log1p(-p)), 1.0)
             out[s, g] = _invert(self._u_escape[s][day, cols], n, p, cdf0)
         if len(burst):
-            rate = spec.mass_breakout.rate_per_year / 365.0 * breakout_mult * controller_mult
-            ub = self._u_breakout[day]
-            for s in np.flatnonzero(ub[:, 0] > np.exp(-rate)):
-                frac = min(max(float(spec.mass_breakout.fraction.ppf(ub[s, 1])), 0.0), 1.0)
-                out[s] += np.floor((stock[s] - out[s]) * frac).astype(np.int64)
+            self._breakouts(day, stock, out, controller_mult, breakout_mult)
         if not out.any():
             return None
         self._register(day, stock, out, self._u_recapture[day])
@@ -190,12 +186,7 @@ class Escapes:
             for s, g, k in found:
                 out[s, g] = k
         if len(burst):
-            spec = self.spec
-            rate = spec.mass_breakout.rate_per_year / 365.0 * breakout_mult * controller_mult
-            ub = self._u_breakout[day]
-            for s in np.flatnonzero(ub[:, 0] > np.exp(-rate)):
-                frac = min(max(float(spec.mass_breakout.fraction.ppf(ub[s, 1])), 0.0), 1.0)
-                out[s] += np.floor((stock[s] - out[s]) * frac).astype(np.int64)
+            self._breakouts(day, stock, out, controller_mult, breakout_mult)
             if not out.any():
                 return None
             self._register(day, stock, out, self._u_recapture[day])
@@ -241,6 +232,17 @@ class Escapes:
         for s, k in zip(sites, caught):
             if k:
                 back[s] += split_count(out[s], k)  # largest remainder
+
+    def _breakouts(self, day: int, stock: np.ndarray, out: np.ndarray,
+                   controller_mult: np.ndarray, breakout_mult: float) -> None:
+        """Add to ``out`` ([S, G]) the mass breakouts starting on ``day``: a Beta-distributed
+        fraction of each group still at the site after the day's ordinary escapes."""
+        mb = self.spec.mass_breakout
+        rate = mb.rate_per_year / 365.0 * breakout_mult * controller_mult
+        ub = self._u_breakout[day]
+        for s in np.flatnonzero(ub[:, 0] > np.exp(-rate)):
+            frac = min(max(float(mb.fraction.ppf(ub[s, 1])), 0.0), 1.0)
+            out[s] += np.floor((stock[s] - out[s]) * frac).astype(np.int64)
 
     def breakout(self, day: int, stock: np.ndarray, s: int, fraction: float) -> np.ndarray:
         """A dated mass escape freeing ``fraction`` of site ``s`` (timeline event)."""
