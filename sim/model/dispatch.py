@@ -38,9 +38,8 @@ class Dispatcher:
                  marks: set[str]):
         scn = plan.scenario
         self.compiled, self.env, self.state, self.reception = plan, env, state, reception
-        self.conflict, self.treasury, self.ledger, self.transport = (conflict, treasury, ledger,
-                                                                     transport)
-        self.marks = marks
+        self.conflict, self.treasury, self.ledger, self.transport, self.marks = (
+            conflict, treasury, ledger, transport, marks)
         self.fleets = [scn.fleets[f] for f in plan.fleet_ids]
         self.routes_of = {pair: [r for r in plan.routes
                                  if (r.origin, r.destination) == pair] for pair in plan.pairs}
@@ -48,6 +47,7 @@ class Dispatcher:
         self.departures: list[tuple[float, int, np.ndarray]] = []  # (time, site, people)
         self.capacity_version = 0  # bumped whenever beds or units are added or changed
         self.tried = False  # attempts were made since the world last looked
+        self.closed = False  # Iraq's acceptance total is used up
         self._fight_closes = {pair: any(r.closed_when_fighting for r in routes)
                               for pair, routes in self.routes_of.items()}
         self._least_load = {r.index: min(self.fleets[r.fleet].min_load, self.fleets[r.fleet].seats)
@@ -88,8 +88,7 @@ class Dispatcher:
         self._open_day, self._open = -1, ([], [])  # sites and crossings open that day
         # per pair: (the payers' allowance at its site, whether it approves none it carries)
         self._none_approved: list[tuple] = [(None, False)] * P
-        self._state_key: tuple | None = None  # (instant, live, switches) of _state_now
-        self._state_now = ""
+        self._state_key, self._state_now = None, ""  # (instant, live, switches), its state
         # the instant the attempts look at: (time, day, at the start of the day)
         self._t, self._day, self._live = 0.0, 0, True
 
@@ -149,7 +148,7 @@ class Dispatcher:
     def plan(self, freed_fleet: int | None = None) -> None:
         """Dispatch every trip that can leave now (``freed_fleet``: a unit of it came back)."""
         day, state = self._day, self.state
-        if not self.compiled.pairs:
+        if self.closed or not self.compiled.pairs:
             return
         self.tried = True
         people = self.waiting_all(day)
@@ -159,9 +158,10 @@ class Dispatcher:
             return
         if state.acceptance_left(day) == 0:  # nobody can be received today: no pair moves
             final = state.total_left() == 0
-            for i in np.flatnonzero(waiting):
+            for i in range(len(waiting)) if final else np.flatnonzero(waiting):
                 self.last_reason[i] = "acceptance"
                 self.final[i], self.unfunded[i] = final, None
+            self.closed = final  # Iraq's total is used up: no pair will ever move again
             return
         # A pair held back by a lasting constraint stays so until the day, the conflict state
         # or a capacity changes: only a returning unit comes back sooner, so skip it till then.

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.plan import Plan
-from sim.model.reception import split_count
+from sim.model.reception import split_count, split_nonzero
 from sim.rng import Streams
 from sim.scenario.distributions import (
     _binomial_ppf_many,
@@ -34,6 +34,24 @@ from sim.scenario.distributions import (
 )
 
 _MARGIN = 1.0 - 1e-12  # candidates: a hair more than needed, never fewer
+
+
+def least_count(u: np.ndarray, log_q: np.ndarray, cap: int) -> np.ndarray:
+    """For each uniform ``u`` and ``log_q`` = log(1 - p): the smallest count n in [1, cap]
+    with ``u > np.exp(n * log_q)``, the test by which a Binomial(n, p) draw from ``u`` is not
+    zero (``cap + 1`` where no n up to ``cap`` passes it). The test is monotone in n, so a
+    draw is non-zero exactly when n >= the result; found by bisection with the very
+    expression the daily test evaluates, so the two never disagree."""
+    u, log_q = np.broadcast_arrays(np.asarray(u, dtype=float), np.asarray(log_q, dtype=float))
+    lo = np.ones(u.shape, dtype=np.int64)
+    hi = np.full(u.shape, cap + 1, dtype=np.int64)
+    while (open_ := lo < hi).any():
+        mid = (lo + hi) // 2
+        with np.errstate(invalid="ignore"):
+            hit = u > np.exp(mid * log_q)
+        hi = np.where(open_ & hit, mid, hi)
+        lo = np.where(open_ & ~hit, mid + 1, lo)
+    return lo
 
 
 class Escapes:
@@ -51,7 +69,8 @@ class Escapes:
         self.recaptured = np.zeros(G, dtype=np.int64)  # returned to a site, cumulative
         self.by_site = np.zeros((S, G), dtype=np.int64)  # gross escapes per site
         delay = spec.recapture.delay_days if spec.recapture else 0
-        self.returns: dict[int, np.ndarray] = {}  # day -> [S, G] people coming back
+        self.returns: dict[int, dict[tuple[int, int], int]] = {}  # day -> people coming
+        # back to each (site, group)
         self.delay = delay
         self._names = [(f"escape:{s}", f"breakout:{s}", f"recapture:{s}", f"recapture-event:{s}")
                        for s in plan.site_ids]
@@ -65,12 +84,17 @@ class Escapes:
                           for n, lives in zip(self._names, self._lives)]
         self._u_breakout = np.stack([streams.uniform(n[1], (T, 2)) for n in self._names], axis=1)
         self._u_recapture = np.stack([streams.uniform(n[2], T) for n in self._names], axis=1)
+        self._cap = int(plan.initial_stock.sum())  # nobody comes in: no count exceeds it
         self._find_candidates()
         rec = spec.recapture
         self._rec_p = float(rec.probability) if rec is not None else 0.0
         # log(1 - p) of the recapture draws, as binomial_ppf computes it (None: p >= 1)
         self._rec_log_q = (np.log1p(-np.asarray(self._rec_p, dtype=float))
                            if rec is not None and 0.0 <= self._rec_p < 1.0 else None)
+        # each day's and site's escapees of whom somebody is recaptured: at least this many
+        self._rec_least = (least_count(self._u_recapture, self._rec_log_q, self._cap).tolist()
+                           if self._rec_log_q is not None else None)
+        self._u_rec_list = self._u_recapture.tolist()
         self.breakouts: dict[int, np.ndarray] = {}  # day -> sites where a breakout starts
         if spec.mass_breakout is not None:
             rate = spec.mass_breakout.rate_per_year / 365.0 * breakout_mult[:, None] \
@@ -114,7 +138,10 @@ class Escapes:
         self._site, self._group, self._col, self._u = site, group, col, u
         if not self._crowding:
             self._p = -np.expm1(-(plan.base_hazard[site, group] * (cm[day, site] * em[day])))
-            self._log_q = np.log1p(-self._p)
+            # a candidate escapes iff its group's count that day is at least this
+            self._least = least_count(u, np.log1p(-self._p), self._cap).tolist()
+            self._cand = list(zip(site.tolist(), group.tolist(), u.tolist(),
+                                  self._p.tolist(), self._least))
 
     def _candidates(self, day: int) -> list[tuple[int, np.ndarray]]:
         """Day ``day``'s candidates: (site, columns of its groups) for each site."""
@@ -127,9 +154,10 @@ class Escapes:
         return day in self._day_of or day in self.breakouts or day in self.returns
 
     def step(self, day: int, stock: np.ndarray, controller_mult: np.ndarray,
-             escape_mult: float, breakout_mult: float) -> np.ndarray | None:
-        """One day's escapes at every site; update ``stock`` in place; return [S, G] (None
-        when nobody escapes)."""
+             escape_mult: float, breakout_mult: float
+             ) -> np.ndarray | list[tuple[int, int, int]] | None:
+        """One day's escapes at every site; update ``stock`` in place; return them as [S, G]
+        or as (site, group, count) cells (None when nobody escapes)."""
         plan, spec = self.plan, self.spec
         burst = self.breakouts.get(day, ())
         if day not in self._day_of and not len(burst):
@@ -159,45 +187,42 @@ class Escapes:
         return out
 
     def _step(self, day: int, stock: np.ndarray, controller_mult: np.ndarray,
-              breakout_mult: float, burst) -> np.ndarray | None:
+              breakout_mult: float, burst) -> np.ndarray | list[tuple[int, int, int]] | None:
         """:meth:`step` without crowding: each candidate decided from its precomputed p, as
         ``_invert`` decides it site by site."""
         found: list[tuple[int, int, int]] = []  # (site, group, escapes)
         a, b = self._starts[day], self._starts[day + 1]
-        if a < b:
-            u, log_q = self._u[a:b], self._log_q[a:b]
-            n = stock[self._site[a:b], self._group[a:b]]
-            hit = np.flatnonzero(u > np.exp(n * log_q)).tolist()
-            if hit:
-                sites = self._site[a:b][hit].tolist()
-                for s in sorted(set(sites)):  # as _invert decides them, site by site
-                    mine = [i for i, t in zip(hit, sites) if t == s]
-                    g = self._group[a:b][mine]
-                    if len(mine) <= 8:
-                        k = [_binomial_ppf_one(float(u[i]), int(n[i]), float(self._p[a + i]))
-                             for i in mine]
-                    else:
-                        k = _binomial_ppf_many(u[mine], n[mine].astype(np.int64),
-                                               self._p[a:b][mine]).tolist()
-                    found += [(s, int(x), y) for x, y in zip(g.tolist(), k) if y]
-        out = None
-        if found or len(burst):
+        hits = [c for c in self._cand[a:b] if stock[c[0], c[1]] >= c[4]]
+        if hits:
+            for s in sorted({c[0] for c in hits}):  # as _invert decides them, site by site
+                mine = [c for c in hits if c[0] == s]
+                n = [int(stock[s, c[1]]) for c in mine]
+                if len(mine) <= 8:
+                    k = [_binomial_ppf_one(c[2], m, c[3]) for c, m in zip(mine, n)]
+                else:
+                    k = _binomial_ppf_many(np.array([c[2] for c in mine]),
+                                           np.array(n, dtype=np.int64),
+                                           np.array([c[3] for c in mine])).tolist()
+                found += [(s, c[1], y) for c, y in zip(mine, k) if y]
+        if len(burst):
             out = np.zeros_like(stock)
             for s, g, k in found:
                 out[s, g] = k
-        if len(burst):
             self._breakouts(day, stock, out, controller_mult, breakout_mult)
             if not out.any():
                 return None
             self._register(day, stock, out, self._u_recapture[day])
-        elif found:
-            self._register_cells(day, stock, found, out)
-        return out
+            return out
+        if not found:
+            return None
+        self._register_cells(day, stock, found)
+        return found
 
-    def _register_cells(self, day: int, stock: np.ndarray, found: list[tuple[int, int, int]],
-                        out: np.ndarray) -> None:
-        """:meth:`_register` for escapes ``found`` cell by cell (``out`` as an array): the
-        same numbers, the recaptured share drawn as :func:`binomial_ppf` draws it."""
+    def _register_cells(self, day: int, stock: np.ndarray,
+                        found: list[tuple[int, int, int]]) -> None:
+        """:meth:`_register` for escapes ``found`` cell by cell ((site, group, count) in site
+        and group order): the same numbers, the recaptured share drawn as
+        :func:`binomial_ppf` draws it."""
         escaped, by_site = self.escaped, self.by_site
         total: dict[int, int] = {}
         for s, g, k in found:
@@ -209,29 +234,45 @@ class Escapes:
         if rec is None:
             return
         sites = sorted(total)
-        u = self._u_recapture[day, sites]
-        n = np.array([total[s] for s in sites], dtype=np.int64)
         if self._rec_log_q is None:  # p outside [0, 1): binomial_ppf's own path
-            caught = binomial_ppf(u, n, rec.probability).tolist()
+            n = np.array([total[s] for s in sites], dtype=np.int64)
+            caught = binomial_ppf(self._u_recapture[day, sites], n, rec.probability).tolist()
         else:
-            live = np.flatnonzero(u > np.exp(n * self._rec_log_q)).tolist()
+            least, u = self._rec_least[day], self._u_rec_list[day]
+            live = [i for i, t in enumerate(sites) if total[t] >= least[t]]
             caught = [0] * len(sites)
             if len(live) <= 8:
                 for i in live:
-                    caught[i] = _binomial_ppf_one(float(u[i]), int(n[i]), self._rec_p)
+                    caught[i] = _binomial_ppf_one(u[sites[i]], total[sites[i]], self._rec_p)
             else:
-                found_k = _binomial_ppf_many(u[live], n[live],
-                                             np.full(len(live), self._rec_p)).tolist()
+                found_k = _binomial_ppf_many(
+                    np.array([u[sites[i]] for i in live]),
+                    np.array([total[sites[i]] for i in live], dtype=np.int64),
+                    np.full(len(live), self._rec_p)).tolist()
                 for i, k in zip(live, found_k):
                     caught[i] = k
         if not any(caught):
             return
-        back = self.returns.get(day + self.delay)
-        if back is None:
-            back = self.returns[day + self.delay] = np.zeros_like(stock)
+        G = stock.shape[1]
         for s, k in zip(sites, caught):
+            if k:  # split over the site's escapees by largest remainder, as split_count does
+                groups = [g for t, g, _ in found if t == s]
+                counts = [n for t, _, n in found if t == s]
+                take = split_nonzero(counts, k) if 2 * len(counts) <= G else None
+                if take is None:
+                    row = np.zeros(G, dtype=np.int64)
+                    row[groups] = counts
+                    self._comes_back(day, s, split_count(row, k))
+                else:
+                    self._comes_back(day, s, take, groups)
+
+    def _comes_back(self, day: int, s: int, take, groups=None) -> None:
+        """Book ``take`` recaptured people of site ``s`` (by group, or for ``groups``) to
+        come back after the delay."""
+        back = self.returns.setdefault(day + self.delay, {})
+        for g, k in zip(range(len(take)) if groups is None else groups, take):
             if k:
-                back[s] += split_count(out[s], k)  # largest remainder
+                back[s, g] = back.get((s, g), 0) + int(k)
 
     def _breakouts(self, day: int, stock: np.ndarray, out: np.ndarray,
                    controller_mult: np.ndarray, breakout_mult: float) -> None:
@@ -267,18 +308,19 @@ class Escapes:
         caught = binomial_ppf(u[sites], total[sites], rec.probability)
         if not caught.any():
             return
-        back = self.returns.get(day + self.delay)
-        if back is None:
-            back = self.returns[day + self.delay] = np.zeros_like(stock)
         for s, k in zip(sites.tolist(), caught.tolist()):  # each site on its own
             if k:
-                back[s] += split_count(out[s], k)  # largest remainder
+                self._comes_back(day, s, split_count(out[s], k).tolist())  # largest remainder
 
-    def recapture(self, day: int, stock: np.ndarray) -> np.ndarray | None:
-        """Return recaptured people due on ``day`` to their sites (None when nobody)."""
+    def recapture(self, day: int, stock: np.ndarray) -> list[tuple[int, int, int]] | None:
+        """Return recaptured people due on ``day`` to their sites; return them as (site,
+        group, count) cells (None when nobody)."""
         back = self.returns.pop(day, None)
-        if back is None or not back.any():
+        if not back:
             return None
-        stock += back
-        self.recaptured += back.sum(axis=0)
-        return back
+        cells = sorted((s, g, k) for (s, g), k in back.items())
+        recaptured = self.recaptured
+        for s, g, k in cells:
+            stock[s, g] += k
+            recaptured[g] += k
+        return cells

@@ -29,6 +29,7 @@ class _Release:
         self.site = cells // G
         self.group = cells % G
         self.cell_list, self.group_list = cells.tolist(), self.group.tolist()
+        self.site_list = self.site.tolist()
         self.carry = 0.0
         self.active = True  # may have people (checked on its next day)
 
@@ -50,6 +51,8 @@ class Flows:
             end = scn.day(prog.end) if prog.end is not None else T - 1
             self.programmes.append((prog, plan.nat_ids.index(prog.country),
                                     set(range(start, min(end, T - 1) + 1, prog.every_days))))
+        self._repatriation_days = set().union(*(days for _, _, days in self.programmes))
+        self._open_rows = site_open.tolist()  # [T + 1][S]
         self._repatriable = {
             n: (plan.action == int(Action.repatriate)) & (plan.group_nat == n)[None, :]
             for _, n, _ in self.programmes}
@@ -63,11 +66,13 @@ class Flows:
         return any((rel.active or reopen) and day >= rel.start for rel in self.releases) or any(
             day in days for _, _, days in self.programmes)
 
-    def refilled(self, back: np.ndarray) -> None:
-        """People came back to the sites (``back`` [S, G]): rules covering them may move."""
-        flat = back.ravel()
+    def refilled(self, back: list[tuple[int, int, int]]) -> None:
+        """People came back to the sites (``back``: (site, group, count) cells): rules
+        covering them may move."""
+        G = self.plan.initial_stock.shape[1]
+        came = {s * G + g for s, g, _ in back}
         for rel in self.releases:
-            if flat[rel.cells].any():
+            if not rel.active and not came.isdisjoint(rel.cell_list):
                 rel.active = True
 
     def releases_today(self, day: int, stock: np.ndarray, released: np.ndarray) -> bool:
@@ -80,7 +85,12 @@ class Flows:
             rel.active |= reopen
             if day < rel.start or not rel.active:
                 continue
-            pool = (flat[rel.cells] * self.site_open[day][rel.site]).tolist()
+            if len(rel.cell_list) > 32:
+                pool = (flat[rel.cells] * self.site_open[day][rel.site]).tolist()
+            else:  # a few cells: one by one
+                is_open = self._open_rows[day]
+                pool = [int(flat[c]) if is_open[s] else 0
+                        for c, s in zip(rel.cell_list, rel.site_list)]
             available = sum(pool)
             if available == 0:
                 rel.carry, rel.active = 0.0, False
@@ -105,6 +115,8 @@ class Flows:
                            events: list) -> bool:
         """Repatriation batches due today, taken pro rata from open sites; return whether
         anyone left."""
+        if day not in self._repatriation_days:
+            return False
         moved = False
         for prog, nat, due in self.programmes:
             if day not in due:

@@ -133,12 +133,23 @@ def split_count(vec: np.ndarray, k: int) -> np.ndarray:
     nz = np.flatnonzero(vec)
     if 2 * len(nz) > len(vec):
         return _split_dense(vec, k)
-    values = vec[nz].tolist()  # the groups with people: the others get nobody
+    take = split_nonzero(vec[nz].tolist(), k)  # the others get nobody
+    if take is None:
+        return _split_dense(vec, k)
+    out = np.zeros_like(vec)
+    out[nz] = take
+    return out
+
+
+def split_nonzero(values: list[int], k: int) -> list[int] | None:
+    """:func:`split_count` of a vector given by its non-zero ``values`` (in group order),
+    when they are fewer than half its groups; None when the empty groups would share the
+    ties (then only the full vector gives :func:`split_count`'s answer)."""
     total = sum(values)
     if k >= total:
-        return vec.copy()
+        return list(values)
     if k <= 0:
-        return np.zeros_like(vec)
+        return [0] * len(values)
     f = k / total
     exact = [v * f for v in values]
     take = [math.floor(e) for e in exact]
@@ -146,12 +157,10 @@ def split_count(vec: np.ndarray, k: int) -> np.ndarray:
     if short:
         rest = [j for j in range(len(values)) if exact[j] - take[j] > 0]
         if short > len(rest):  # empty groups would share the ties: as the full sort does
-            return _split_dense(vec, k)
+            return None
         for j in sorted(rest, key=lambda j: -(exact[j] - take[j]))[:short]:
             take[j] += 1
-    out = np.zeros_like(vec)
-    out[nz] = [min(t, v) for t, v in zip(take, values)]
-    return out
+    return [min(t, v) for t, v in zip(take, values)]
 
 
 def _split_dense(vec: np.ndarray, k: int) -> np.ndarray:

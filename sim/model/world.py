@@ -71,6 +71,7 @@ class World:
         self.dispatcher = Dispatcher(plan, self.env, state, self.reception, self.conflict,
                                      self.treasury, self.ledger, Transport(plan, self.streams),
                                      self.marks)
+        self._carried = self.dispatcher.carried.tolist()  # [S][G]: groups some pair carries
         self.orders: list[CapacityOrder] = []
         self.bought_beds = np.zeros(len(plan.dest_ids), dtype=np.int64)
         self.events: list[tuple[float, str, str, str]] = []
@@ -122,12 +123,18 @@ class World:
         return {d for d in days if 0 <= d < T}
 
     # ------------------------------------------------------------------ the day's steps
-    def _moved(self, change: np.ndarray | None, *records: str) -> None:
-        """People at the sites changed by ``change`` ([S, G]; None: nobody moved)."""
+    def _moved(self, change: np.ndarray | list | None, *records: str) -> None:
+        """People at the sites changed by ``change`` ([S, G], or (site, group, count) cells;
+        None: nobody moved)."""
         if change is None:
             return
         self.marks.update(("site_stock", *records))
-        if (change[self.dispatcher.carried] != 0).any():
+        if isinstance(change, list):
+            carried = self._carried
+            waits = any(carried[s][g] for s, g, _ in change)
+        else:
+            waits = bool((change[self.dispatcher.carried] != 0).any())
+        if waits:
             self.state.version += 1
             self._diagnose = True
 
