@@ -34,6 +34,23 @@ def select_load(people: np.ndarray, load: int, priority: np.ndarray,
     return take
 
 
+# None: never tried (nobody waited); "unknown": its units ran out, and the end-of-day
+# diagnosis settles that reason for every pair people wait for, so one still unknown at a
+# later day's start, with no other change since, has nobody waiting
+_UNMOVED_BY_LOOSER = frozenset({None, "unknown", "done", "access", "route"})
+
+
+def unmoved_by_looser(last_reason: list, nobody_funded: list[bool], closed: bool) -> bool:
+    """Whether fewer people waiting, freed beds or a new acceptance period (and nothing else
+    since the last attempts, on an earlier day) can change no pair's attempt: every pair was
+    last held back by a reason none of these lifts (nobody waits; its site closed; its
+    routes closed by fighting; Iraq's acceptance total used up; money, none of its people
+    approved). A smaller last load or more room never makes a constraint bind sooner, so
+    each pair would be held back as before, for the same reason."""
+    return all(r in _UNMOVED_BY_LOOSER or (r == "funding" and nf) or (r == "acceptance" and closed)
+               for r, nf in zip(last_reason, nobody_funded))
+
+
 def diagnosis_inputs(waiting: np.ndarray, last_reason: list, unfunded: list,
                      final: list[bool]) -> tuple:
     """Everything :func:`diagnose_pairs` reads (after the dispatcher settled the reasons

@@ -57,6 +57,7 @@ class Dispatcher:
         P = len(plan.pairs)
         self.last_reason: list[str | None] = [None] * P
         self.final = [False] * P  # held back by a reason that cannot end
+        self.nobody_funded = [False] * P  # held back for money, none of its people approved
         # per pair: groups its last attempt left off unapproved (None: money not looked at)
         self.unfunded: list[np.ndarray | None] = [None] * P
         self._order: tuple[int, list[tuple[int, int]]] = (-1, [])
@@ -74,8 +75,7 @@ class Dispatcher:
         self.carried = np.zeros(plan.initial_stock.shape, dtype=bool)  # [S, G] in some pair
         for i, s in enumerate(self._pair_site):
             self.carried[s] |= self._carries[i]
-        self._mask_day, self._mask_now = -1, np.zeros(0, dtype=np.int64)
-        self._ageing = scn.dispatch.ageing_days
+        self._mask_day, self._mask_now, self._ageing = -1, None, scn.dispatch.ageing_days
         self._served = [int(plan.start_day[s][transfer[s] & (plan.dest_of[s] == d)].min())
                         for s, d in plan.pairs]  # last departure day (or transfer start)
         self._priority = {(s, d): int(plan.priority[s][transfer[s] & (plan.dest_of[s] == d)].min())
@@ -89,8 +89,7 @@ class Dispatcher:
         # per pair: (the payers' allowance at its site, whether it approves none it carries)
         self._none_approved: list[tuple] = [(None, False)] * P
         self._state_key, self._state_now = None, ""  # (instant, live, switches), its state
-        # the instant the attempts look at: (time, day, at the start of the day)
-        self._t, self._day, self._live = 0.0, 0, True
+        self._t, self._day, self._live = 0.0, 0, True  # the instant attempts look at
 
     # ------------------------------------------------------------------ the clock
     def at(self, t: float, day: int, live: bool = True) -> None:
@@ -218,7 +217,7 @@ class Dispatcher:
         state, rec = self.state, self.reception
         s, d = pair
         i = self._pair_index[pair]
-        self.final[i], self.unfunded[i] = False, None
+        self.final[i], self.unfunded[i], self.nobody_funded[i] = False, None, False
         if people is None:
             people = state.stock[s] * self._mask(day)[i]
             n_wait = int(people.sum())
@@ -284,6 +283,7 @@ class Dispatcher:
             last = min(last, n_eligible)
         load = min(seats, n_eligible, beds, quota, accept)
         if load == 0 or load < min(least, last):
+            self.nobody_funded[i] = n_eligible == 0
             return "funding"
         if not dispatch:
             return None

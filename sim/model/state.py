@@ -39,6 +39,7 @@ class State:
         self.caps = [(scn.day(c.start), scn.day(c.end) if c.end is not None else T + 1,
                       c.period_days, c.max_people) for c in scn.acceptance.caps]
         self.version = 0
+        self.looser_version = 0  # counts changes that only took people away or freed beds
         self._acceptance: tuple = (None, 0)  # ((day, version), acceptance_left(day))
         # schedules (days 0..T)
         self.controllers = controller_schedule(scn)  # [T + 1, S]
@@ -105,6 +106,16 @@ class State:
                 key = (i, (day - start) // period_days)
                 self.accepted_period[key] = self.accepted_period.get(key, 0) + n
         self.version += 1
+
+    def cap_room_days(self) -> set[int]:
+        """Days on which an acceptance cap only gives more room: a new period begins (its
+        count starts again from zero) or the cap ends."""
+        out: set[int] = set()
+        T = self.plan.horizon
+        for start, end, period_days, _ in self.caps:
+            out.update(range(start + period_days, min(end, T), period_days))
+            out.add(min(end, T))
+        return out
 
     def cap_period_starts(self) -> set[int]:
         """Days on which an acceptance cap starts, ends or begins a new period."""

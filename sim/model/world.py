@@ -17,7 +17,7 @@ from collections.abc import Generator
 import numpy as np
 
 from sim.costs import COST_CATEGORIES
-from sim.model.boarding import diagnosis_inputs
+from sim.model.boarding import diagnosis_inputs, unmoved_by_looser
 from sim.model.clock import Clock
 from sim.model.conflict import END_OF_DAY, Conflict
 from sim.model.dispatch import Dispatcher
@@ -84,7 +84,7 @@ class World:
         for ev in scenario.conflict.timeline:
             if ev.kind in ("capacity_change", "breakout", "control_change"):
                 self._timeline.setdefault(scenario.day(ev.start), []).append(ev)
-        self._plan_days = self._dispatch_days()
+        self._plan_days, self._room_days = self._dispatch_days()
         self._planned: tuple | None = None  # what the dispatcher last planned against
         self._diagnose = False  # the waiting people or their reasons may have changed
         self._diagnosed: tuple | None = None  # what the last diagnosis read
@@ -107,25 +107,29 @@ class World:
                          "escaped": self.escapes.escaped, "recaptured": self.escapes.recaptured,
                          "beds": rec.beds, "units": st.units_total}
 
-    def _dispatch_days(self) -> set[int]:
+    def _dispatch_days(self) -> tuple[set[int], set[int]]:
         """Days that change what a dispatch attempt sees, whatever happened before: a
         transfer starts, a site or crossing opens or closes, an acceptance period or a
-        forced conflict state begins or ends, a timeline event, a payer's fiscal year."""
+        forced conflict state begins or ends, a timeline event, a payer's fiscal year. And
+        those of them on which the only change is more acceptance room."""
         st, T = self.state, self.plan.horizon
         starts = np.unique(self.plan.start_day[self.dispatcher.carried])  # people begin to wait
-        days = {int(x) for x in starts} | st.cap_period_starts()
+        days = {int(x) for x in starts}
         for sched in (st.site_open, st.crossing_open):
             if sched.shape[1]:
                 days |= {int(d) for d in np.flatnonzero((sched[1:] != sched[:-1]).any(axis=1))
                          + 1}
         days |= {b for start, end, _ in self.conflict.forced for b in (start, end)}
         days |= set(self._timeline) | set(self.treasury.fiscal_year_starts)
-        return {d for d in days if 0 <= d < T}
+        caps, room = st.cap_period_starts(), st.cap_room_days()
+        room_only = room - days - (caps - room)
+        return ({d for d in days | caps if 0 <= d < T}, {d for d in room_only if 0 <= d < T})
 
     # ------------------------------------------------------------------ the day's steps
-    def _moved(self, change: np.ndarray | list | None, *records: str) -> None:
+    def _moved(self, change: np.ndarray | list | None, *records: str,
+               fewer: bool = False) -> None:
         """People at the sites changed by ``change`` ([S, G], or (site, group, count) cells;
-        None: nobody moved)."""
+        None: nobody moved; ``fewer``: people only left)."""
         if change is None:
             return
         self.marks.update(("site_stock", *records))
@@ -135,7 +139,10 @@ class World:
         else:
             waits = bool((change[self.dispatcher.carried] != 0).any())
         if waits:
-            self.state.version += 1
+            if fewer:
+                self.state.looser_version += 1
+            else:
+                self.state.version += 1
             self._diagnose = True
 
     def _apply_events(self, day: int) -> None:
@@ -150,7 +157,7 @@ class World:
             elif ev.kind == "breakout":
                 s = self.plan.site_ids.index(ev.site)
                 out = self.escapes.breakout(day, self.state.stock, s, ev.fraction)
-                self._moved(out, "escaped")
+                self._moved(out, "escaped", fewer=True)
                 self.events.append((day, "breakout", ev.site, f"escaped={int(out.sum())}"))
             elif ev.kind == "control_change":
                 self.events.append((day, "control_change", ev.site, ev.controller))
@@ -161,7 +168,7 @@ class World:
         rec, S = self.reception, len(self.plan.site_ids)
         if rec.discharge(day) is not None:
             self.marks.update(("dest_stock", "discharged"))
-            self.state.version += 1  # beds are free again
+            self.state.looser_version += 1  # beds are free again
         for d, spec in enumerate(rec.specs):
             if not rec.ready(d, day):
                 continue
@@ -209,7 +216,7 @@ class World:
 
     def _plan_inputs(self, day: int) -> tuple:
         return (self.state.version, self.dispatcher.capacity_version,
-                self.conflict.version(day, True))
+                self.conflict.version(day, True), self.state.looser_version)
 
     def _due(self, day: int) -> bool:
         """Whether any step of ``day`` has something to do."""
@@ -237,7 +244,7 @@ class World:
         self._moved(back, "recaptured")
         self._moved(self.escapes.step(day, stock, state.controller_mult[day],
                                       self._escape_mult[day], self._breakout_mult[day]),
-                    "escaped")
+                    "escaped", fewer=True)
         if self.flows.releases_today(day, stock, state.released):
             self.marks.update(("site_stock", "released"))
         if self.flows.repatriation_today(day, stock, state.repatriated, self.events):
@@ -247,8 +254,14 @@ class World:
         if day in self._plan_days:
             self._diagnose = True  # e.g. a transfer starts: people begin to wait
         if self.plan.pairs and (day in self._plan_days or self._plan_inputs(day) != self._planned):
-            self.dispatcher.at(day, day)
-            self.dispatcher.plan()
+            inputs, dsp = self._plan_inputs(day), self.dispatcher
+            if ((day not in self._plan_days or day in self._room_days)
+                    and self._planned is not None and inputs[:3] == self._planned[:3]
+                    and unmoved_by_looser(dsp.last_reason, dsp.nobody_funded, dsp.closed)):
+                self._planned = inputs  # fewer wait, or more room: every pair stays held back
+                return
+            dsp.at(day, day)
+            dsp.plan()
             self._planned = self._plan_inputs(day)
 
     # ------------------------------------------------------------------ the record

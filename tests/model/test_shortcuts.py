@@ -1,0 +1,108 @@
+"""Shortcuts of the daily engine stand for the computations they skip: the same runs, exactly.
+
+- an escape or a recapture is decided by comparing a count with a least count found once,
+  instead of evaluating ``u > exp(n * log(1 - p))`` every day;
+- the dispatcher is not asked to plan on a day when only fewer people wait or more room
+  opened and every pair was held back by a reason neither lifts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import sim.model.world as world_module
+from sim.model.escapes import least_count
+from sim.model.reception import split_count, split_nonzero
+from sim.scenario import load_scenario, scenario_from_dict
+from tests import strategies
+
+BASELINE = Path(__file__).parents[2] / "scenarios" / "baseline.yaml"
+
+
+@settings(max_examples=200, deadline=None)
+@given(u=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=20),
+       p=st.lists(st.one_of(st.floats(0.0, 1.0), st.sampled_from([0.0, 1e-9, 0.5, 1.0])),
+                  min_size=1, max_size=20),
+       cap=st.integers(0, 400))
+def test_least_count_is_where_the_daily_test_first_passes(u, p, cap):
+    k = min(len(u), len(p))
+    u_a, p_a = np.array(u[:k]), np.array(p[:k])
+    with np.errstate(divide="ignore"):
+        log_q = np.log1p(-p_a)
+    least = least_count(u_a, log_q, cap)
+    n = np.arange(cap + 1)
+    with np.errstate(invalid="ignore"):  # 0 * -inf
+        passes = u_a[:, None] > np.exp(n[None, :] * log_q[:, None])  # [k, cap + 1]
+    for i in range(k):  # the test passes exactly from the least count on (never at n = 0)
+        assert (passes[i] == (n >= least[i])).all(), (u_a[i], p_a[i], least[i])
+        assert 1 <= least[i] <= cap + 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(st.one_of(st.just(0), st.integers(0, 7), st.integers(0, 10**9)),
+                       min_size=1, max_size=60),
+       k=st.integers(-2, 10**9))
+def test_split_nonzero_is_split_count(values, k):
+    vec = np.array(values, dtype=np.int64)
+    k = k % (sum(values) + 2) if k > 0 else k
+    nz = np.flatnonzero(vec)
+    take = split_nonzero(vec[nz].tolist(), k)
+    if take is not None:  # None: only the full vector decides (ties with empty groups)
+        out = np.zeros_like(vec)
+        out[nz] = take
+        assert out.tolist() == split_count(vec, k).tolist()
+
+
+def _runs_with_and_without_skipping(scn, policy, monkeypatch):
+    """The run as the engine makes it, the run planned every time inputs change, and how
+    many plans the engine skipped."""
+    from sim.simulation import simulate
+
+    skipped = []
+    real = world_module.unmoved_by_looser
+
+    def counted(*args):
+        out = real(*args)
+        skipped.append(out)
+        return out
+
+    monkeypatch.setattr(world_module, "unmoved_by_looser", counted)
+    fast = simulate(scn, policy=policy, replication=0)
+    monkeypatch.setattr(world_module, "unmoved_by_looser", lambda *args: False)
+    full = simulate(scn, policy=policy, replication=0)
+    return fast, full, sum(skipped)
+
+
+def _same_run(a, b) -> None:
+    ra, rb = a.raw, b.raw
+    for name in ("site_stock", "dest_stock", "in_transit", "escaped", "recaptured", "blocked",
+                 "waiting", "stuck", "reason", "cost", "personnel"):
+        assert np.array_equal(getattr(ra, name), getattr(rb, name)), name
+    assert [(t.depart, t.people, t.route) for t in ra.trips] == \
+        [(t.depart, t.people, t.route) for t in rb.trips]
+    assert a.kpis.keys() == b.kpis.keys()
+    assert np.array_equal([a.kpis[k] for k in a.kpis], [b.kpis[k] for k in a.kpis],
+                          equal_nan=True)
+
+
+@pytest.mark.parametrize("policy", ["iraq_alone", "nationality", "eu_key"])
+def test_skipped_planning_changes_nothing_on_the_baseline(policy, monkeypatch):
+    fast, full, skipped = _runs_with_and_without_skipping(load_scenario(BASELINE), policy,
+                                                          monkeypatch)
+    assert skipped > 20  # the shortcut is taken: the comparison means something
+    _same_run(fast, full)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=strategies.scenarios(horizon=(30, 200)))
+def test_skipped_planning_changes_nothing_on_generated_scenarios(data, tmp_path_factory):
+    data["policies"] = {"tight": {"rule": "host_pays", "budgets": {"IRQ": {"annual": 3.0e5}}}}
+    scn = scenario_from_dict(data)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        fast, full, _ = _runs_with_and_without_skipping(scn, "tight", monkeypatch)
+    _same_run(fast, full)
