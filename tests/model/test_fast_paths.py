@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.model.clock import Clock
-from sim.model.reception import _split_dense, split_count, split_values
+from sim.model.reception import _split_dense, split_count, split_nonzero, split_values
 from sim.model.world import World
 from sim.scenario import load_scenario
 
@@ -107,3 +107,9 @@ def test_split_count_of_few_groups_is_the_full_split(values, k):
     vec = np.array(values, dtype=np.int64)
     k = k % (sum(values) + 2) if k > 0 else k
     assert split_count(vec, k).tolist() == _split_dense(vec, k).tolist()
+    nz = np.flatnonzero(vec)
+    take = split_nonzero(vec[nz].tolist(), k)
+    if take is not None:  # None: only the full vector decides (ties with empty groups)
+        out = np.zeros_like(vec)
+        out[nz] = take
+        assert out.tolist() == split_count(vec, k).tolist()

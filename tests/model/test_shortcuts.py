@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 
 import sim.model.world as world_module
 from sim.model.escapes import least_count
-from sim.model.reception import split_count, split_nonzero
 from sim.scenario import load_scenario, scenario_from_dict
 from tests import strategies
 
@@ -41,21 +40,6 @@ def test_least_count_is_where_the_daily_test_first_passes(u, p, cap):
     for i in range(k):  # the test passes exactly from the least count on (never at n = 0)
         assert (passes[i] == (n >= least[i])).all(), (u_a[i], p_a[i], least[i])
         assert 1 <= least[i] <= cap + 1
-
-
-@settings(max_examples=300, deadline=None)
-@given(values=st.lists(st.one_of(st.just(0), st.integers(0, 7), st.integers(0, 10**9)),
-                       min_size=1, max_size=60),
-       k=st.integers(-2, 10**9))
-def test_split_nonzero_is_split_count(values, k):
-    vec = np.array(values, dtype=np.int64)
-    k = k % (sum(values) + 2) if k > 0 else k
-    nz = np.flatnonzero(vec)
-    take = split_nonzero(vec[nz].tolist(), k)
-    if take is not None:  # None: only the full vector decides (ties with empty groups)
-        out = np.zeros_like(vec)
-        out[nz] = take
-        assert out.tolist() == split_count(vec, k).tolist()
 
 
 def _runs_with_and_without_skipping(scn, policy, monkeypatch):
