@@ -75,6 +75,7 @@ class PolicyTreasury(Treasury):
             starts = {0} | {d for c in cals for d in c.starts}
             self.fiscal_year_starts = frozenset(starts)
         self._allowance: dict[int, np.ndarray] = {}  # site -> people approved by every payer
+        self._needs: dict[tuple, tuple] = {}  # (step, controllers) -> its parts of _need
         self.balance = 0.0
         self.credited = 0.0
         self.orders_made: list[CapacityOrder] = []
@@ -93,12 +94,30 @@ class PolicyTreasury(Treasury):
 
     def _need(self, day: int, step: Step) -> np.ndarray:
         """What ``step`` commits each budgeted payer to in its current fiscal year ([B])."""
+        need, rise = self._parts(day, step)
+        if rise is not None:
+            need += rise * self.year_days[:, day]
+        return need
+
+    def _parts(self, day: int, step: Step) -> tuple[np.ndarray, np.ndarray | None]:
+        """:meth:`_need`'s parts: direct costs and escorts ([B]), and the daily holding
+        costs the step adds (falls not credited; None without holding entries)."""
         need = self._per_payer(day, step.direct)
         if step.escort is not None:
             loc, by_nat = step.escort
             need += by_nat @ self.escort_b[loc, self.loc_ctrl[day, loc]]
-        if step.holding:
-            rise = np.maximum(self._per_payer(day, step.holding), 0.0)
+        rise = np.maximum(self._per_payer(day, step.holding), 0.0) if step.holding else None
+        return need, rise
+
+    def _queued_need(self, day: int, step: Step, ctrl: bytes) -> np.ndarray:
+        """:meth:`_need` of a queued group's per-person ``step`` (the same object every
+        year), its parts kept for the controllers of the day (``ctrl``)."""
+        kept = self._needs.get((id(step), ctrl))
+        if kept is None or kept[0] is not step:
+            kept = self._needs[id(step), ctrl] = (step, *self._parts(day, step))
+        _, need, rise = kept
+        need = need.copy()
+        if rise is not None:
             need += rise * self.year_days[:, day]
         return need
 
@@ -119,8 +138,9 @@ class PolicyTreasury(Treasury):
             self.approved[i] = np.inf  # groups that do not burden the payer: no limit
         room = self._room(day)
         money = set(starting)  # payers whose money has not run out
+        ctrl = self.loc_ctrl[day].tobytes()
         for q in queue:  # every group with a transfer, in the order the dispatcher serves
-            need = self._need(day, q.per_person)
+            need = self._queued_need(day, q.per_person, ctrl)
             for i in starting:
                 if need[i] <= _EPS:
                     continue
