@@ -32,6 +32,7 @@ class PayerLedger:
         self.raw = raw
         self.treasury = treasury
         self.payer_ids = compiled.payer_ids
+        self._by_day: dict[str, np.ndarray] = {}
 
     # ------------------------------------------------------------------ arrays
     def _parts(self):
@@ -75,7 +76,15 @@ class PayerLedger:
         return out
 
     def by_day(self, measure: str = "cost") -> np.ndarray:
-        """Daily amounts per payer ([T, P]) for ``cost`` or ``personnel_days``."""
+        """Daily amounts per payer ([T, P]) for ``cost`` or ``personnel_days`` (computed once
+        per measure; read-only)."""
+        kept = self._by_day.get(measure)
+        if kept is None:
+            kept = self._by_day[measure] = self._daily(measure)
+            kept.flags.writeable = False
+        return kept
+
+    def _daily(self, measure: str) -> np.ndarray:
         T = self.raw.plan.horizon
         out = np.zeros((T, len(self.payer_ids)))
         for kind, arr, mats, _n, _a in self._parts():
