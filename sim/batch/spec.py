@@ -17,7 +17,7 @@ A spec is a YAML file, validated like a scenario (every problem reported at once
       trips: true                     # one row per trip
       ledger: true                    # non-zero cost and personnel entries
       events: true                    # dated events (control changes, breakouts ...)
-      payers: true                    # cost and personnel-days per payer and day
+      payers: true                    # cost, personnel-days, held back for funding per payer, day
     chunk_size: 10                    # replications per task (default: automatic)
 
 Every scenario x sweep point is loaded and validated before anything runs; a problem caused

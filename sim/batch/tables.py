@@ -20,8 +20,10 @@ def daily_every(res: RunResult, every: int) -> pd.DataFrame:
 
 
 def payer_days(res: RunResult) -> pd.DataFrame | None:
-    """Cost (USD) and personnel-days per payer and day under the run's policy (long format);
-    None for a run without a policy."""
+    """Cost (USD), personnel-days and people held back for funding whose transfer the payer
+    did not approve (``held_for_funding``, 0 for payers without a budget ceiling; see
+    :meth:`sim.policy.allocation.PayerLedger.held_for_funding`) per payer and day under the
+    run's policy (long format); None for a run without a policy."""
     import numpy as np
     import pandas as pd
 
@@ -35,7 +37,8 @@ def payer_days(res: RunResult) -> pd.DataFrame | None:
     return pd.DataFrame({
         "day": days, "date": pd.to_datetime(start) + pd.to_timedelta(days, unit="D"),
         "payer": np.tile(np.asarray(payers.payer_ids, dtype=object), T),
-        "cost": cost.ravel(), "personnel_days": staff.ravel()})
+        "cost": cost.ravel(), "personnel_days": staff.ravel(),
+        "held_for_funding": payers.held_for_funding().ravel()})
 
 
 def run_tables(res: RunResult, every: int | None,

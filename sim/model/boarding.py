@@ -2,7 +2,8 @@
 
 :func:`select_load` picks a trip's passengers from the people a pair may carry;
 :func:`diagnose_pairs` turns each pair's last blocking reason into the day's waiting
-reasons per group and the count held back by each constraint.
+reasons per group and the count held back by each constraint; :func:`held_by_payer` says
+which budgeted payers did not approve the people held back for funding.
 """
 
 from __future__ import annotations
@@ -52,11 +53,12 @@ def unmoved_by_looser(last_reason: list, nobody_funded: list[bool], closed: bool
 
 
 def diagnosis_inputs(waiting: np.ndarray, last_reason: list, unfunded: list,
-                     final: list[bool]) -> tuple:
-    """Everything :func:`diagnose_pairs` reads (after the dispatcher settled the reasons
-    left open): equal inputs give an equal diagnosis."""
+                     final: list[bool], approvals: np.ndarray | None = None) -> tuple:
+    """Everything :func:`diagnose_pairs` and :func:`held_by_payer` read (after the
+    dispatcher settled the reasons left open): equal inputs give an equal diagnosis."""
     return (waiting.tobytes(), tuple(last_reason), tuple(final),
-            tuple(None if u is None else u.tobytes() for u in unfunded))
+            tuple(None if u is None else u.tobytes() for u in unfunded),
+            None if approvals is None else approvals.tobytes())
 
 
 def diagnose_pairs(waiting: np.ndarray, last_reason: list, unfunded: list,
@@ -86,3 +88,26 @@ def diagnose_pairs(waiting: np.ndarray, last_reason: list, unfunded: list,
     out[FUNDING] += int(totals[rows].sum()) - int(held.sum())
     stuck = int(held[[final[i] for i in rows]].sum())
     return out, stuck, int(totals.sum())
+
+
+def held_by_payer(reasons: np.ndarray, stock: np.ndarray,
+                  approvals: np.ndarray | None) -> np.ndarray:
+    """People held back for funding whose transfer each budgeted payer did not approve ([B];
+    empty without budgets).
+
+    ``reasons``: the diagnosis ([S, G]), ``stock``: the people at the sites ([S, G]; in a
+    group waiting for funding, all of them wait), ``approvals``: the people each budgeted
+    payer still approves ([B, S, G], :meth:`sim.model.funding.Treasury.approvals`). Of the
+    ``n`` people of a group held back for funding, a payer that still approves ``a`` of them
+    did not approve ``min(n, max(n - a, 0))`` (none if the group costs it nothing). A person
+    two payers refused counts under both, so the figures need not add up to the people held
+    back for funding; each is at most that number.
+    """
+    if approvals is None:
+        return np.zeros(0, dtype=np.int64)
+    cells = reasons == FUNDING
+    if not cells.any():
+        return np.zeros(approvals.shape[0], dtype=np.int64)
+    held = stock[cells].astype(float)  # [C]
+    refused = np.minimum(np.maximum(held - approvals[:, cells], 0.0), held)  # [B, C]
+    return np.rint(refused.sum(axis=1)).astype(np.int64)

@@ -4,10 +4,11 @@ The model records every cost in its ledger. Payers with budgets plan their year 
 day of their fiscal year: the model hands the treasury the daily holding costs of everyone
 held and the queue of people waiting for a transfer, in the order the dispatcher serves
 them, each with the estimated cost of moving one person (:meth:`Treasury.start_year`).
-During the year a trip may carry only people its payers approved (:meth:`allowance`), and
-the model reports who left (:meth:`used`). Once a day the treasury may order capacity
-(:meth:`orders`), e.g. beds or convoy units bought by a pooled fund. The base
-:class:`Treasury` funds everyone and orders nothing.
+During the year a trip may carry only people its payers approved (:meth:`allowance`; each
+budgeted payer's own approvals: :meth:`approvals`), and the model reports who left
+(:meth:`used`). Once a day the treasury may order capacity (:meth:`orders`), e.g. beds or
+convoy units bought by a pooled fund. The base :class:`Treasury` funds everyone and orders
+nothing.
 """
 
 from __future__ import annotations
@@ -79,6 +80,9 @@ class Treasury:
     pledge_days: frozenset[int] = frozenset()
     """Days on which money for capacity arrives (a pooled fund's pledges): :meth:`orders` is
     called on them, and on days after people were held back by beds or units."""
+    budgeted: tuple[str, ...] = ()
+    """The payers whose approvals limit transfers (payers with a budget ceiling), in the
+    order of the rows of :meth:`approvals`."""
 
     def start_year(self, day: int, holding: Step, queue: list[QueuedGroup]) -> None:
         """A fiscal year starts on ``day``: ``holding`` is the daily holding costs of
@@ -88,6 +92,12 @@ class Treasury:
     def allowance(self, site: int) -> np.ndarray | None:
         """People of each group at ``site`` whose transfer is funded now ([G]; None: no
         limit)."""
+        return None
+
+    def approvals(self) -> np.ndarray | None:
+        """People of each site and group whose transfer each payer of :attr:`budgeted` still
+        approves in its current fiscal year ([B, S, G]; ``inf`` where the group costs the
+        payer nothing); None without budgets. :meth:`allowance` is its minimum over payers."""
         return None
 
     def used(self, site: int, people: np.ndarray) -> None:

@@ -50,6 +50,9 @@ class RawRun:
     waiting: np.ndarray  # [T] people whose transfer has started and who wait at a site
     stuck: np.ndarray  # [T] of those, people held back by a reason that cannot end
     reason: np.ndarray  # [T, S, G] int8: why each waiting group waits (a BlockReason; -1 none)
+    held_for_funding: np.ndarray  # [T, B] of those held back by funding, people whose
+    # transfer each budgeted payer did not approve (sim.model.boarding.held_by_payer)
+    budgeted: tuple[str, ...]  # the B payers with a budget ceiling (none without a policy)
     cost: np.ndarray  # [T, K, L, N]
     personnel: np.ndarray  # [T, 2, L, N]
     escort: np.ndarray  # [T, L, N] escorts' pay (also in cost, under security)

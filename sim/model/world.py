@@ -17,7 +17,7 @@ from collections.abc import Generator
 import numpy as np
 
 from sim.costs import COST_CATEGORIES
-from sim.model.boarding import diagnosis_inputs, unmoved_by_looser
+from sim.model.boarding import diagnosis_inputs, held_by_payer, unmoved_by_looser
 from sim.model.clock import Clock
 from sim.model.conflict import END_OF_DAY, Conflict
 from sim.model.dispatch import Dispatcher
@@ -99,7 +99,8 @@ class World:
             "units": state.units_total,
             "blocked": np.zeros(len(BLOCK_REASONS), dtype=np.int64),
             "waiting": np.int64(0), "stuck": np.int64(0),
-            "reason": np.full((S, G), -1, dtype=np.int8)})
+            "reason": np.full((S, G), -1, dtype=np.int8),
+            "held_for_funding": np.zeros(len(self.treasury.budgeted), dtype=np.int64)})
         st, rec = self.state, self.reception  # the arrays recorded (changed in place)
         self._records = {"site_stock": st.stock, "in_transit": st.in_transit,
                          "arrived": rec.arrived, "discharged": rec.discharged,
@@ -281,7 +282,9 @@ class World:
             self._diagnose = False
             self.dispatcher.at(t, day, live=False)
             dsp = self.dispatcher
-            inputs = diagnosis_inputs(dsp.settle(day), dsp.last_reason, dsp.unfunded, dsp.final)
+            approvals = self.treasury.approvals()
+            inputs = diagnosis_inputs(dsp.settle(day), dsp.last_reason, dsp.unfunded, dsp.final,
+                                      approvals)
             if inputs == self._diagnosed:
                 return  # the same as the last diagnosis: its rows carry over
             self._diagnosed = inputs
@@ -291,6 +294,8 @@ class World:
             self.recorder.write(day, "blocked", blocked)
             self.recorder.write(day, "stuck", stuck)
             self.recorder.write(day, "waiting", waiting)
+            self.recorder.write(day, "held_for_funding",
+                                held_by_payer(reasons, self.state.stock, approvals))
             self._held_yesterday = blocked
 
     # ------------------------------------------------------------------ run
@@ -331,6 +336,7 @@ class World:
             orders=self.orders,
             controller=np.ascontiguousarray(self.state.controllers[:T]),
             fighting=self._fight_end.astype(np.int8),
+            budgeted=self.treasury.budgeted,
             **rec,
         )
 

@@ -21,7 +21,7 @@ blocking                   which constraint held people back, stacked by day
 payer_costs                costs by payer per policy; shares against the key
 payer_shares               each payer's share of the cost with its 95% CI
 tradeoff                   total cost against escapes and Iraq's share (Pareto front)
-budgets                    budget use per payer over time; funding blocks
+budgets                    budget use and funding blocks per payer over time
 observed_history           a replay against observed counts (checks and inputs)
 forest                     paired differences vs the baseline (CIs, Holm)
 outcome_distributions      ECDFs of escapes and completion day per policy
@@ -32,7 +32,7 @@ sweep_effect               a KPI against a sweep parameter, per policy
 :func:`sim.plots.files.plot_folder` draws every figure a results folder supports.
 """
 
-from sim.plots.budgets import budget_use, budgets
+from sim.plots.budgets import budget_use, budgets, held_per_payer
 from sim.plots.compare import forest, outcome_distributions, sweep_effect
 from sim.plots.costs import payer_costs
 from sim.plots.data import (
@@ -51,7 +51,7 @@ from sim.plots.tradeoff import pareto, payer_shares, tradeoff
 
 __all__ = [
     "OKABE_ITO", "PALETTE", "Provenance", "bands", "bed_occupancy", "blocking", "budget_use",
-    "budgets", "cumulative_transfers", "flow_map", "forest", "moved_from_kpis",
+    "budgets", "cumulative_transfers", "flow_map", "forest", "held_per_payer", "moved_from_kpis",
     "moved_from_trips", "observed_frame", "observed_history", "outcome_distributions",
     "pareto", "payer_costs", "payer_shares", "plot_folder", "policy_key", "policy_keys",
     "provenance_of_results", "site_population", "sweep_effect", "tradeoff",

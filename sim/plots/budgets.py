@@ -1,9 +1,13 @@
 """Budgets over time: how much of its annual budget each payer with a ceiling has used, and
-the days on which money held transfers back.
+the people each of them held back for lack of funding.
 
-The model records the days (and people) held back for lack of funding in total, not per
-payer (``blocked:funding`` of the daily table), so the figure shows the people held back
-for funding under each policy beneath the payers' budget use, on the same time axis.
+Below each policy's budget use, the people held back for funding whose transfer each payer
+with a ceiling did not approve (``held_for_funding`` of the ``payers`` table, recorded by the
+model, :func:`sim.model.boarding.held_by_payer`), with all the people held back for funding
+(``blocked:funding`` of the daily table) as a grey line. A person refused by two payers
+counts under both, so the payers' lines can add up to more than the grey line; each is at
+most the grey line. Results written before the model recorded it have no
+``held_for_funding``: their panels show the total only, and the footnote says so.
 """
 
 from __future__ import annotations
@@ -30,6 +34,9 @@ from sim.plots.style import (
     styled,
     thousands,
 )
+
+TOTAL_WIDTH = 3.5
+"""Width of the grey line of everyone held back for funding (drawn under the payers')."""
 
 
 def budget_use(payers: pd.DataFrame, scenario, policy: str) -> pd.DataFrame:
@@ -73,7 +80,9 @@ def budgets(payers: pd.DataFrame | None, daily: pd.DataFrame | None, *, scenario
             policies: Iterable[str] | str | None = None, provenance: Any = None) -> Figure:
     """One panel per policy: each budgeted payer's use of its fiscal year's budget (median
     across replications, %, with the range between the 5th and 95th percentiles), and below
-    it the people held back for lack of funding (mean across replications)."""
+    it the people held back for lack of funding whose transfer each of them did not approve
+    (:func:`held_per_payer`; mean across replications), with everyone held back for funding
+    as a grey line (``blocked:funding`` of ``daily``)."""
     pols = [p for p in policies_of(select_policies(payers, policies))
             if scenario is not None and p in scenario.policies] if payers is not None else []
     fig, top, bottom = _grid(max(len(pols), 1))
@@ -88,6 +97,7 @@ def budgets(payers: pd.DataFrame | None, daily: pd.DataFrame | None, *, scenario
     styles = linestyles_for(names)
     x, is_date = time_column(daily if daily is not None else payers)
     dates = _dates(payers)
+    total_only: list[str] = []  # policies whose payers table has no held_for_funding
     for ax, axb, p in zip(top, bottom, pols):
         ax.set_title(p, loc="left")
         use = budget_use(payers, scenario, p)
@@ -102,17 +112,43 @@ def budgets(payers: pd.DataFrame | None, daily: pd.DataFrame | None, *, scenario
         ax.set_ylim(bottom=0)
         ax.set_ylabel("% of the year's budget")
         date_axis(ax, is_date)
-        _funding(axb, daily, p, x, is_date)
+        held = held_per_payer(payers, p, _budgeted(scenario, p))
+        if held is None:
+            total_only.append(p)
+        _funding(axb, held, daily, p, (x, is_date, dates), colours, styles)
+    per_payer = len(total_only) < len(pols)
     handles = [Line2D([], [], color=colours[q], ls=styles[q], lw=1.6, label=q) for q in names]
-    handles += [Line2D([], [], color=GREY, ls=":", lw=0.9, label="budget ceiling (100%)"),
-                Patch(facecolor=BLOCK_COLOURS["funding"], label="people held back for funding")]
+    handles.append(Line2D([], [], color=GREY, ls=":", lw=0.9, label="budget ceiling (100%)"))
+    if per_payer:
+        handles.append(Line2D([], [], color=GREY, lw=TOTAL_WIDTH, alpha=0.45,
+                              label="everyone held back for funding"))
+    if total_only:
+        handles.append(Patch(facecolor=BLOCK_COLOURS["funding"],
+                             label="people held back for funding"))
     fig_legend(fig, handles)
     return finish(fig, "Budget use and funding blocks per payer", provenance,
-                  "Top: cost allocated to each payer with a budget ceiling since the start of "
-                  "its fiscal year, as a share of that year's budget (median across "
-                  "replications; shaded: 5th-95th percentile). Bottom: people held back for "
-                  "lack of funding (mean across replications); the model records funding "
-                  "blocks in total, not per payer.")
+                  _note(per_payer, total_only))
+
+
+def _note(per_payer: bool, total_only: list[str]) -> str:
+    """The footnote: what the panels show, and which policies' results lack the per-payer
+    record (``total_only``)."""
+    note = ("Top: cost allocated to each payer with a budget ceiling since the start of its "
+            "fiscal year, as a share of that year's budget (median across replications; "
+            "shaded: 5th-95th percentile). Bottom (mean across replications): ")
+    if per_payer:
+        note += ("people held back for lack of funding whose transfer each payer with a "
+                 "ceiling did not approve (wide grey line: everyone held back for funding, "
+                 "which a payer's line covers where that payer alone held them back). A "
+                 "person refused by two payers counts under both, so the payers' lines can "
+                 "add up to more than the grey line.")
+    else:
+        note += "people held back for lack of funding."
+    if total_only:
+        note += (f" These results were written before the model recorded which payer held "
+                 f"people back: under {', '.join(total_only)} the bottom panel shows everyone "
+                 f"held back for funding (filled) and no payer's part.")
+    return note
 
 
 def _grid(n: int, ncols: int = 3) -> tuple[Figure, list, list]:
@@ -152,24 +188,57 @@ def _dates(payers: pd.DataFrame) -> dict:
     return payers.drop_duplicates("day").set_index("day")["date"].to_dict()
 
 
-def _funding(ax, daily: pd.DataFrame | None, policy: str, x: str, is_date: bool) -> None:
+def held_per_payer(payers: pd.DataFrame | None, policy: str,
+                   names: list[str]) -> pd.DataFrame | None:
+    """Mean across replications of the people held back for funding whose transfer each of
+    the payers ``names`` did not approve, per day (index day, one column per payer) under
+    ``policy``; None when the table has no ``held_for_funding`` for it (older results)."""
+    col = "held_for_funding"
+    if payers is None or col not in payers.columns:
+        return None
+    df = select_policies(payers, policy)
+    df = df[df["payer"].isin(names)]
+    if df.empty or df[col].isna().all():
+        return None
+    wide = df.pivot_table(index="day", columns="payer", values=col, aggfunc="mean")
+    return wide.reindex(columns=[q for q in names if q in wide.columns]).sort_index()
+
+
+def _funding(ax, held: pd.DataFrame | None, daily: pd.DataFrame | None, policy: str,
+             axis: tuple[str, bool, dict], colours: dict, styles: dict) -> None:
+    """The bottom panel: people held back for funding per payer (``held``), and everyone
+    held back for funding (grey; filled when ``held`` is None)."""
+    x, is_date, dates = axis
     col = "blocked:funding"
-    if daily is None or col not in daily.columns:
+    total = None
+    if daily is not None and col in daily.columns:
+        g = select_policies(daily, policy)
+        total = g.groupby("day", sort=True)[col].mean()
+        xs_total = (g.drop_duplicates("day").set_index("day").loc[total.index, x].to_numpy()
+                    if is_date else total.index.to_numpy())
+    if held is None and total is None:
         empty_note(ax, "no daily series in these results")
         return
-    g = select_policies(daily, policy)
-    m = g.groupby("day", sort=True)[col].mean()
-    if not float(m.max() if len(m) else 0.0) > 0:
+    top = max(float(total.max()) if total is not None and len(total) else 0.0,
+              float(held.max().max()) if held is not None and held.size else 0.0)
+    if not top > 0:
         ax.text(0.5, 0.5, "nobody held back for funding", ha="center", va="center",
                 transform=ax.transAxes, color=GREY, fontsize=9)
         ax.set_yticks([])
         date_axis(ax, is_date)
         return
-    xs = g.drop_duplicates("day").set_index("day").loc[m.index, x].to_numpy() if is_date \
-        else m.index.to_numpy()
-    ax.fill_between(xs, 0, m.to_numpy(), color=BLOCK_COLOURS["funding"], step="post", lw=0,
-                    gid="funding")
-    ax.set_ylim(bottom=0, top=max(float(m.max()) * 1.15, 1.0))
+    if held is None:
+        ax.fill_between(xs_total, 0, total.to_numpy(), color=BLOCK_COLOURS["funding"],
+                        step="post", lw=0, gid="funding")
+    else:
+        if total is not None:
+            ax.plot(xs_total, total.to_numpy(), color=GREY, lw=TOTAL_WIDTH, alpha=0.45,
+                    drawstyle="steps-post", gid="funding-total", zorder=1)
+        xs = held.index.map(dates) if is_date else held.index
+        for q in held.columns:
+            ax.plot(xs, held[q].to_numpy(), color=colours[q], ls=styles[q], lw=1.4,
+                    drawstyle="steps-post", gid=f"held:{q}")
+    ax.set_ylim(bottom=0, top=max(top * 1.15, 1.0))
     ax.set_ylabel("held back\nfor funding")
     thousands(ax)
     date_axis(ax, is_date)

@@ -94,6 +94,17 @@ class PayerLedger:
                 out[days] += np.einsum("tkn,knp->tp", arr[days, :, loc, :], mats[:, loc, c])
         return out
 
+    def held_for_funding(self) -> np.ndarray:
+        """People held back for funding whose transfer each payer did not approve, per day
+        ([T, P], int; 0 for payers without a budget ceiling): the model's record
+        (:func:`sim.model.boarding.held_by_payer`). A person several payers refused counts
+        under each, so a day's row can add up to more than ``blocked:funding``."""
+        raw = self.raw
+        out = np.zeros((raw.plan.horizon, len(self.payer_ids)), dtype=np.int64)
+        for b, pid in enumerate(raw.budgeted):
+            out[:, self.payer_ids.index(pid)] = raw.held_for_funding[:, b]
+        return out
+
     def frame(self) -> pd.DataFrame:
         """Tidy ledger with payers: one row per (entry, payer) with a positive share.
 

@@ -52,6 +52,7 @@ class PolicyTreasury(Treasury):
         self.n_sites = len(cp.scenario.sites)
         b = self.b = cp.budgeted
         self.tracking = b.size > 0
+        self.budgeted = tuple(cp.payer_ids[int(p)] for p in b)
         fund = cp.policy.fund
         self.fund = fund
         self.ring_fenced = fund is not None and fund.annual is not None
@@ -160,6 +161,9 @@ class PolicyTreasury(Treasury):
         if out is None:  # kept until the site's approvals change
             out = self._allowance[site] = self.approved[:, site].min(axis=0)
         return out
+
+    def approvals(self) -> np.ndarray | None:
+        return self.approved if self.tracking else None
 
     def used(self, site: int, people: np.ndarray) -> None:
         if self.tracking:

@@ -17,9 +17,10 @@ Layout of ``DIR``::
       parts/<table>-<seq>-<rand>.parquet
                             one file per table of a finished chunk, each row with its
                             run_id: kpis (one row per successful run, always), daily (every
-                            N-th day and the last), trips, ledger, events, payers (cost and
-                            personnel-days per payer and day) when the spec's `tables:`
-                            keeps them (`sim run` keeps them all, daily every day)
+                            N-th day and the last), trips, ledger, events, payers (cost,
+                            personnel-days and people held back for funding per payer and
+                            day) when the spec's `tables:` keeps them (`sim run` keeps them
+                            all, daily every day)
       parts/corrupt/        parts found damaged, moved aside (their runs are recomputed)
       compare.csv, compare.parquet       written by `sim compare`
       figures/, report.html              written by `sim plot` and `sim report`

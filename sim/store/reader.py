@@ -279,8 +279,11 @@ class Results:
 
     @cached_property
     def payers(self) -> pd.DataFrame | None:
-        """Cost (USD) and personnel-days per payer and day of every run under a policy
-        (None unless kept): id columns, day, date, payer, cost, personnel_days."""
+        """Cost (USD), personnel-days and people held back for funding whose transfer the
+        payer did not approve, per payer and day of every run under a policy (None unless
+        kept): id columns, day, date, payer, cost, personnel_days, held_for_funding (absent
+        from results written before it was recorded; see
+        :func:`sim.batch.tables.payer_days`)."""
         return self.table("payers")
 
     @cached_property
@@ -319,7 +322,7 @@ def open_results(folder: str | Path, all_runs: bool = False) -> Results:
       ``"none"`` for runs without a burden-sharing policy.
     - ``daily``, ``trips``, ``ledger``, ``events``, ``payers``: (None unless the folder keeps
       them; ``sim run`` keeps all) the same id columns, then the columns of the table of
-      ``RunResult`` (``payers``: day, date, payer, cost, personnel_days).
+      ``RunResult`` (``payers``: day, date, payer, cost, personnel_days, held_for_funding).
     - ``failures``: runs that raised: ``run_id, scenario, variant, policy, replication, seed,
       point, error, traceback, part, time``.
     - ``manifest``: one row per stored chunk: ``part, time, status`` (ok / damaged /

@@ -67,3 +67,24 @@ def test_tables_not_asked_for_are_none_and_cannot_be_changed_in_place(tmp_path):
     more = write_spec(tmp_path, "more.yaml", replications=2, tables={"trips": True})
     with pytest.raises(OutputError, match="same tables"):
         run_batch(more, tmp_path / "out", workers=0, progress=False)
+
+
+def test_payers_table_says_who_held_people_back_for_funding(tmp_path):
+    # Iraq pays for everything and its ceiling is less than a year of the camp's costs, so
+    # nobody is ever approved under "tight"; "host" has no ceiling
+    policies = {"host": {"rule": "host_pays"},
+                "tight": {"rule": "host_pays", "budgets": {"IRQ": {"annual": 100.0}}}}
+    spec = write_spec(tmp_path, replications=2, tables={"daily": True, "payers": True},
+                      policies=["host", "tight"], overrides={"policies": policies})
+    run_batch(spec, tmp_path / "out", workers=0, progress=False)
+    res = open_results(tmp_path / "out")
+    payers, daily = res.payers, res.daily
+    assert payers["held_for_funding"].dtype == "int64"  # the same schema in every part
+    keys = ["policy", "replication", "day"]
+    irq = payers[payers["payer"] == "IRQ"].set_index(keys)["held_for_funding"]
+    blocked = daily.set_index(keys)["blocked:funding"]
+    tight = blocked.xs("tight", level="policy")
+    assert tight.min() > 0
+    pd.testing.assert_series_equal(irq.xs("tight", level="policy"), tight, check_names=False)
+    others = payers[(payers["payer"] != "IRQ") | (payers["policy"] == "host")]
+    assert (others["held_for_funding"] == 0).all()

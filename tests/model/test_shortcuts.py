@@ -65,7 +65,7 @@ def _runs_with_and_without_skipping(scn, policy, monkeypatch):
 def _same_run(a, b) -> None:
     ra, rb = a.raw, b.raw
     for name in ("site_stock", "dest_stock", "in_transit", "escaped", "recaptured", "blocked",
-                 "waiting", "stuck", "reason", "cost", "personnel"):
+                 "waiting", "stuck", "reason", "cost", "personnel", "held_for_funding"):
         assert np.array_equal(getattr(ra, name), getattr(rb, name)), name
     assert [(t.depart, t.people, t.route) for t in ra.trips] == \
         [(t.depart, t.people, t.route) for t in rb.trips]

@@ -101,8 +101,13 @@ def test_budget_use_by_hand(baseline):
     np.testing.assert_allclose(got, (days + 1) * 1e6 / cp.budget_first[irq] * 100)
 
 
+def _line(ax, gid: str):
+    return next(line for line in ax.lines if line.get_gid() == gid)
+
+
 def test_budgets_figure_panels_lines_and_funding(run_dir):
     import sim
+    from sim.policy.compiled import compile_policy
 
     res = sim.open_results(run_dir)
     scn = sim.load_scenario(res.path / res.info["variants"][0]["file"])
@@ -110,16 +115,63 @@ def test_budgets_figure_panels_lines_and_funding(run_dir):
     check_common(fig, "budget use")
     titled = [ax for ax in fig.axes if ax.get_title(loc="left")]
     assert [ax.get_title(loc="left") for ax in titled] == res.policies
-    for ax in titled:
-        assert by_prefix(ax, "use:"), "one line per budgeted payer"
-        assert "budget" in ax.get_ylabel()
+    payers, daily = res.payers, res.daily
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    for top, bottom in zip(fig.axes[0::2], fig.axes[1::2]):  # each policy: use above blocks
+        policy = top.get_title(loc="left")
+        cp = compile_policy(scn, policy)
+        budgeted = [cp.payer_ids[int(i)] for i in cp.budgeted]
+        assert sorted(g.removeprefix("use:") for g in by_prefix(top, "use:")) == sorted(budgeted)
+        assert "budget" in top.get_ylabel()
+        mine = payers[payers["policy"] == policy]
+        total = daily[daily["policy"] == policy].groupby("day")["blocked:funding"].mean()
+        if not total.max() > 0:
+            assert any(t.get_text() == "nobody held back for funding" for t in bottom.texts)
+            continue
+        assert bottom.get_ylabel() == "held back\nfor funding"
+        grey = _line(bottom, "funding-total")
+        np.testing.assert_array_equal(grey.get_ydata(), total.to_numpy())
+        assert sorted(g.removeprefix("held:") for g in by_prefix(bottom, "held:")) == \
+            sorted(budgeted)
+        for q in budgeted:  # in the payer's colour of the top panel, the table's means
+            line = _line(bottom, f"held:{q}")
+            assert line.get_color() == _line(top, f"use:{q}").get_color() and q in legend
+            want = mine[mine["payer"] == q].groupby("day")["held_for_funding"].mean()
+            np.testing.assert_allclose(line.get_ydata(), want.to_numpy())
+            assert (want.reindex(total.index) <= total + 1e-9).all()  # at most everyone held
+    assert "everyone held back for funding" in legend
+    foot = " ".join(next(t for t in fig.texts if t.get_gid() == "provenance").get_text().split())
+    assert "counts under both" in foot and "written before" not in foot
+
+
+def test_budgets_figure_falls_back_to_the_total_for_older_results(run_dir):
+    import sim
+
+    res = sim.open_results(run_dir)
+    scn = sim.load_scenario(res.path / res.info["variants"][0]["file"])
+    old = res.payers.drop(columns="held_for_funding")  # as stored before the record existed
+    fig = plots.budgets(old, res.daily, scenario=scn, provenance=PROV)
+    check_common(fig, "budget use")
+    assert not any(by_prefix(ax, "held:") for ax in fig.axes)
     funding = [ax for ax in fig.axes if by_prefix(ax, "funding", "collections")]
     notes = [ax for ax in fig.axes
              if any(t.get_text() == "nobody held back for funding" for t in ax.texts)]
     held = res.daily.groupby("policy")["blocked:funding"].max()
     assert len(funding) == int((held > 0).sum()) and len(notes) == int((held == 0).sum())
-    foot = next(t for t in fig.texts if t.get_gid() == "provenance").get_text()
-    assert "not per payer" in " ".join(foot.split())  # says what the data cannot show
+    foot = " ".join(next(t for t in fig.texts if t.get_gid() == "provenance").get_text().split())
+    assert "written before the model recorded which payer" in foot
+    assert all(p in foot for p in res.policies)
+
+
+def test_held_per_payer_means_across_replications():
+    payers = pd.DataFrame({"policy": "p", "replication": [0, 1, 0, 1, 0, 1, 0, 1],
+                           "day": [0, 0, 0, 0, 1, 1, 1, 1],
+                           "payer": ["IRQ", "IRQ", "USA", "USA"] * 2,
+                           "held_for_funding": [4, 6, 0, 2, 10, 10, 1, 1]})
+    got = plots.held_per_payer(payers, "p", ["USA", "IRQ"])
+    assert list(got.columns) == ["USA", "IRQ"]
+    np.testing.assert_array_equal(got.to_numpy(), [[1, 5], [1, 10]])
+    assert plots.held_per_payer(payers.drop(columns="held_for_funding"), "p", ["IRQ"]) is None
 
 
 # ----------------------------------------------------------------------------- beds, costs
