@@ -41,13 +41,24 @@ def select_load(people: np.ndarray, load: int, priority: np.ndarray,
 _UNMOVED_BY_LOOSER = frozenset({None, "unknown", "done", "access", "route"})
 
 
-def unmoved_by_looser(last_reason: list, nobody_funded: list[bool], closed: bool) -> bool:
+def unmoved_by_more(pairs, last_reason: list, nobody_funded: list[int], closed: bool) -> bool:
+    """Whether more people waiting for ``pairs`` (and nothing else changed since their last
+    attempts) can change none of their attempts: each was held back by a reason that does
+    not depend on how many wait (its site closed; its routes closed by fighting; Iraq's
+    acceptance total used up; money, none of its groups approved, with at least as many
+    waiting as any of its trips takes: its loads' needs were already full)."""
+    return all(last_reason[i] in ("access", "route") or (last_reason[i] == "acceptance" and closed)
+               or (last_reason[i] == "funding" and nobody_funded[i] == 2) for i in pairs)
+
+
+def unmoved_by_looser(last_reason: list, nobody_funded: list[int], closed: bool) -> bool:
     """Whether fewer people waiting, freed beds or a new acceptance period (and nothing else
     since the last attempts, on an earlier day) can change no pair's attempt: every pair was
     last held back by a reason none of these lifts (nobody waits; its site closed; its
     routes closed by fighting; Iraq's acceptance total used up; money, none of its people
-    approved). A smaller last load or more room never makes a constraint bind sooner, so
-    each pair would be held back as before, for the same reason."""
+    approved). A smaller last load or more room never makes a constraint bind sooner (beds
+    are freed only where people leave, so they never enter a last load), so each pair would
+    be held back as before, for the same reason."""
     return all(r in _UNMOVED_BY_LOOSER or (r == "funding" and nf) or (r == "acceptance" and closed)
                for r, nf in zip(last_reason, nobody_funded))
 

@@ -46,23 +46,23 @@ class Dispatcher:
         self.trips: list[Trip] = []
         self.departures: list[tuple[float, int, np.ndarray]] = []  # (time, site, people)
         self.capacity_version = 0  # bumped whenever beds or units are added or changed
-        self.tried = False  # attempts were made since the world last looked
-        self.closed = False  # Iraq's acceptance total is used up
+        self.tried = self.closed = False  # attempted since the world looked; Iraq's total used up
         self._fight_closes = {pair: any(r.closed_when_fighting for r in routes)
                               for pair, routes in self.routes_of.items()}
-        self._least_load = {r.index: min(self.fleets[r.fleet].min_load, self.fleets[r.fleet].seats)
-                            for r in plan.routes}  # smallest load a trip on the route takes
-        self._route_least = {pair: [(r, self._least_load[r.index]) for r in routes]
+        least = {r.index: min(self.fleets[r.fleet].min_load, self.fleets[r.fleet].seats)
+                 for r in plan.routes}  # smallest load a trip on the route takes
+        self._route_least = {pair: [(r, least[r.index]) for r in routes]
                              for pair, routes in self.routes_of.items()}
+        self._most_least = [max(least[r.index] for r in self.routes_of[p]) for p in plan.pairs]
         P = len(plan.pairs)
         self.last_reason: list[str | None] = [None] * P
         self.final = [False] * P  # held back by a reason that cannot end
-        self.nobody_funded = [False] * P  # held back for money, none of its people approved
-        # per pair: groups its last attempt left off unapproved (None: money not looked at)
-        self.unfunded: list[np.ndarray | None] = [None] * P
+        # held back for money with none of its people approved: 1; and as many waiting as any
+        # of its trips takes at least, none of its groups approved: 2 (more waiting: the same)
+        self.nobody_funded = [0] * P
+        self.unfunded: list[np.ndarray | None] = [None] * P  # groups left off unapproved
         self._order: tuple[int, list[tuple[int, int]]] = (-1, [])
-        self._blocked_epoch: list[tuple | None] = [None] * P
-        self._tried_epoch: list[tuple | None] = [None] * P
+        self._blocked_epoch, self._tried_epoch = [None] * P, [None] * P  # (day, state, capacity)
         self._fleets_of = [{r.fleet for r in self.routes_of[pair]} for pair in plan.pairs]
         transfer = plan.action == Action.transfer
         self._one_band = [len(set(plan.priority[s][transfer[s]].tolist())) <= 1
@@ -73,8 +73,7 @@ class Dispatcher:
         self._carries = ((plan.action[self._pair_site] == Action.transfer)
                          & (plan.dest_of[self._pair_site] == dests[:, None]))  # [P, G]
         self.carried = np.zeros(plan.initial_stock.shape, dtype=bool)  # [S, G] in some pair
-        for i, s in enumerate(self._pair_site):
-            self.carried[s] |= self._carries[i]
+        np.logical_or.at(self.carried, self._pair_site, self._carries)
         self._mask_day, self._mask_now, self._ageing = -1, None, scn.dispatch.ageing_days
         self._served = [int(plan.start_day[s][transfer[s] & (plan.dest_of[s] == d)].min())
                         for s, d in plan.pairs]  # last departure day (or transfer start)
@@ -217,7 +216,7 @@ class Dispatcher:
         state, rec = self.state, self.reception
         s, d = pair
         i = self._pair_index[pair]
-        self.final[i], self.unfunded[i], self.nobody_funded[i] = False, None, False
+        self.final[i], self.unfunded[i], self.nobody_funded[i] = False, None, 0
         if people is None:
             people = state.stock[s] * self._mask(day)[i]
             n_wait = int(people.sum())
@@ -283,7 +282,8 @@ class Dispatcher:
             last = min(last, n_eligible)
         load = min(seats, n_eligible, beds, quota, accept)
         if load == 0 or load < min(least, last):
-            self.nobody_funded[i] = n_eligible == 0
+            self.nobody_funded[i] = (n_eligible == 0) * (
+                1 + (self._none_approved[i][1] and n_wait >= self._most_least[i]))
             return "funding"
         if not dispatch:
             return None

@@ -17,13 +17,14 @@ from collections.abc import Generator
 import numpy as np
 
 from sim.costs import COST_CATEGORIES
-from sim.model.boarding import diagnosis_inputs, held_by_payer, unmoved_by_looser
+from sim.model.boarding import diagnosis_inputs, held_by_payer
 from sim.model.clock import Clock
 from sim.model.conflict import END_OF_DAY, Conflict
 from sim.model.dispatch import Dispatcher
 from sim.model.escapes import Escapes
 from sim.model.flows import Flows
 from sim.model.funding import Backlog, CapacityOrder, Treasury
+from sim.model.gate import PlanningGate
 from sim.model.holding import Holding
 from sim.model.ledger import Ledger
 from sim.model.plan import compile_plan
@@ -84,8 +85,8 @@ class World:
         for ev in scenario.conflict.timeline:
             if ev.kind in ("capacity_change", "breakout", "control_change"):
                 self._timeline.setdefault(scenario.day(ev.start), []).append(ev)
-        self._plan_days, self._room_days = self._dispatch_days()
-        self._planned: tuple | None = None  # what the dispatcher last planned against
+        self.gate = PlanningGate(plan, state, self.dispatcher, self.conflict,
+                                 set(self._timeline) | set(self.treasury.fiscal_year_starts))
         self._diagnose = False  # the waiting people or their reasons may have changed
         self._diagnosed: tuple | None = None  # what the last diagnosis read
         self._held_yesterday = np.zeros(len(BLOCK_REASONS), dtype=np.int64)
@@ -108,29 +109,12 @@ class World:
                          "escaped": self.escapes.escaped, "recaptured": self.escapes.recaptured,
                          "beds": rec.beds, "units": st.units_total}
 
-    def _dispatch_days(self) -> tuple[set[int], set[int]]:
-        """Days that change what a dispatch attempt sees, whatever happened before: a
-        transfer starts, a site or crossing opens or closes, an acceptance period or a
-        forced conflict state begins or ends, a timeline event, a payer's fiscal year. And
-        those of them on which the only change is more acceptance room."""
-        st, T = self.state, self.plan.horizon
-        starts = np.unique(self.plan.start_day[self.dispatcher.carried])  # people begin to wait
-        days = {int(x) for x in starts}
-        for sched in (st.site_open, st.crossing_open):
-            if sched.shape[1]:
-                days |= {int(d) for d in np.flatnonzero((sched[1:] != sched[:-1]).any(axis=1))
-                         + 1}
-        days |= {b for start, end, _ in self.conflict.forced for b in (start, end)}
-        days |= set(self._timeline) | set(self.treasury.fiscal_year_starts)
-        caps, room = st.cap_period_starts(), st.cap_room_days()
-        room_only = room - days - (caps - room)
-        return ({d for d in days | caps if 0 <= d < T}, {d for d in room_only if 0 <= d < T})
-
     # ------------------------------------------------------------------ the day's steps
     def _moved(self, change: np.ndarray | list | None, *records: str,
                fewer: bool = False) -> None:
         """People at the sites changed by ``change`` ([S, G], or (site, group, count) cells;
-        None: nobody moved; ``fewer``: people only left)."""
+        None: nobody moved; ``fewer``: people only left; cells not ``fewer``: people only
+        came back)."""
         if change is None:
             return
         self.marks.update(("site_stock", *records))
@@ -142,6 +126,8 @@ class World:
         if waits:
             if fewer:
                 self.state.looser_version += 1
+            elif isinstance(change, list):
+                self.gate.came_back(change)
             else:
                 self.state.version += 1
             self._diagnose = True
@@ -215,13 +201,9 @@ class World:
         self.events.append((now, "capacity_added", order.kind,
                             f"target={order.target} amount={order.amount}"))
 
-    def _plan_inputs(self, day: int) -> tuple:
-        return (self.state.version, self.dispatcher.capacity_version,
-                self.conflict.version(day, True), self.state.looser_version)
-
     def _due(self, day: int) -> bool:
         """Whether any step of ``day`` has something to do."""
-        if self.escapes.due(day) or self.flows.due(day) or day in self._plan_days:
+        if self.escapes.due(day) or self.flows.due(day) or day in self.gate.days:
             return True
         rec = self.reception
         if day in rec.discharge_days or any(rec.ready(d, day) for d in range(len(rec.specs))):
@@ -229,7 +211,7 @@ class World:
         tr = self.treasury
         if tr.buys_capacity and (day in tr.pledge_days or self._held_yesterday[list(_HELD)].any()):
             return True
-        return bool(self.plan.pairs) and self._plan_inputs(day) != self._planned
+        return bool(self.plan.pairs) and self.gate.changed(day)
 
     def _day(self, day: int) -> None:
         state, stock = self.state, self.state.stock
@@ -252,18 +234,10 @@ class World:
             self.marks.update(("site_stock", "repatriated"))
         self._reception(day)
         self._capacity_orders(day)
-        if day in self._plan_days:
+        if day in self.gate.days:
             self._diagnose = True  # e.g. a transfer starts: people begin to wait
-        if self.plan.pairs and (day in self._plan_days or self._plan_inputs(day) != self._planned):
-            inputs, dsp = self._plan_inputs(day), self.dispatcher
-            if ((day not in self._plan_days or day in self._room_days)
-                    and self._planned is not None and inputs[:3] == self._planned[:3]
-                    and unmoved_by_looser(dsp.last_reason, dsp.nobody_funded, dsp.closed)):
-                self._planned = inputs  # fewer wait, or more room: every pair stays held back
-                return
-            dsp.at(day, day)
-            dsp.plan()
-            self._planned = self._plan_inputs(day)
+        if self.plan.pairs and (day in self.gate.days or self.gate.changed(day)):
+            self.gate.plan(day)
 
     # ------------------------------------------------------------------ the record
     def _read(self, name: str):

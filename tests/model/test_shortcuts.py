@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import sim.model.world as world_module
+import sim.model.gate as gate_module
 from sim.model.escapes import least_count
 from sim.scenario import load_scenario, scenario_from_dict
 from tests import strategies
@@ -48,16 +48,16 @@ def _runs_with_and_without_skipping(scn, policy, monkeypatch):
     from sim.simulation import simulate
 
     skipped = []
-    real = world_module.unmoved_by_looser
+    real = gate_module.unmoved_by_more
 
-    def counted(*args):
+    def counted(*args):  # asked last: True exactly when a planning is skipped
         out = real(*args)
         skipped.append(out)
         return out
 
-    monkeypatch.setattr(world_module, "unmoved_by_looser", counted)
+    monkeypatch.setattr(gate_module, "unmoved_by_more", counted)
     fast = simulate(scn, policy=policy, replication=0)
-    monkeypatch.setattr(world_module, "unmoved_by_looser", lambda *args: False)
+    monkeypatch.setattr(gate_module, "unmoved_by_looser", lambda *args: False)
     full = simulate(scn, policy=policy, replication=0)
     return fast, full, sum(skipped)
 
