@@ -71,7 +71,7 @@ class PayerLedger:
                "personnel_days": np.zeros(len(self.payer_ids))}
         for kind, arr, mats, _names, _acts in self._parts():
             for loc, c, days in self._combos():
-                x = arr[days, :, loc, :].sum(axis=0)  # [K', N]
+                x = _on(arr, days, loc).sum(axis=0)  # [K', N]
                 out[kind] += np.einsum("kn,knp->p", x, mats[:, loc, c])
         return out
 
@@ -91,7 +91,12 @@ class PayerLedger:
             if kind != measure:
                 continue
             for loc, c, days in self._combos():
-                out[days] += np.einsum("tkn,knp->tp", arr[days, :, loc, :], mats[:, loc, c])
+                x = _on(arr, days, loc)
+                # categories with no amount there add exact zeros: leave them out (each
+                # category's sum over nationalities is taken whole, so the result is the same)
+                ks = np.flatnonzero(x.any(axis=(0, 2)))
+                if ks.size:
+                    out[days] += np.einsum("tkn,knp->tp", x[:, ks], mats[ks, loc, c])
         return out
 
     def held_for_funding(self) -> np.ndarray:
@@ -146,3 +151,8 @@ class PayerLedger:
         start = pd.to_datetime(self.cp.scenario.metadata.start_date)
         df.insert(1, "date", start + pd.to_timedelta(df["day"].to_numpy(), unit="D"))
         return df
+
+
+def _on(arr: np.ndarray, days: np.ndarray, loc: int) -> np.ndarray:
+    """``arr[days, :, loc, :]``: a view when every day is selected (no copy)."""
+    return arr[:, :, loc, :] if days.all() else arr[days, :, loc, :]

@@ -77,6 +77,7 @@ class PolicyTreasury(Treasury):
             self.fiscal_year_starts = frozenset(starts)
         self._allowance: dict[int, np.ndarray] = {}  # site -> people approved by every payer
         self._needs: dict[tuple, tuple] = {}  # (step, controllers) -> its parts of _need
+        self._locs: dict[int, tuple] = {}  # step -> the places it books to
         self.balance = 0.0
         self.credited = 0.0
         self.orders_made: list[CapacityOrder] = []
@@ -110,12 +111,20 @@ class PolicyTreasury(Treasury):
         rise = np.maximum(self._per_payer(day, step.holding), 0.0) if step.holding else None
         return need, rise
 
-    def _queued_need(self, day: int, step: Step, ctrl: bytes) -> np.ndarray:
+    def _queued_need(self, day: int, step: Step, ctrl: list[int]) -> np.ndarray:
         """:meth:`_need` of a queued group's per-person ``step`` (the same object every
-        year), its parts kept for the controllers of the day (``ctrl``)."""
-        kept = self._needs.get((id(step), ctrl))
+        year), its parts kept for the controllers (``ctrl``: of each place, that day) of the
+        places it books to."""
+        locs = self._locs.get(id(step))
+        if locs is None or locs[0] is not step:
+            places = {loc for _, loc, _ in (*step.direct, *step.holding)}
+            if step.escort is not None:
+                places.add(step.escort[0])
+            locs = self._locs[id(step)] = (step, sorted(places))
+        key = (id(step), *(ctrl[loc] for loc in locs[1]))
+        kept = self._needs.get(key)
         if kept is None or kept[0] is not step:
-            kept = self._needs[id(step), ctrl] = (step, *self._parts(day, step))
+            kept = self._needs[key] = (step, *self._parts(day, step))
         _, need, rise = kept
         need = need.copy()
         if rise is not None:
@@ -139,7 +148,7 @@ class PolicyTreasury(Treasury):
             self.approved[i] = np.inf  # groups that do not burden the payer: no limit
         room = self._room(day)
         money = set(starting)  # payers whose money has not run out
-        ctrl = self.loc_ctrl[day].tobytes()
+        ctrl = self.loc_ctrl[day].tolist()
         for q in queue:  # every group with a transfer, in the order the dispatcher serves
             need = self._queued_need(day, q.per_person, ctrl)
             for i in starting:
