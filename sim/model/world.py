@@ -90,6 +90,7 @@ class World:
         self._diagnose = False  # the waiting people or their reasons may have changed
         self._diagnosed: tuple | None = None  # what the last diagnosis read
         self._held_yesterday = np.zeros(len(BLOCK_REASONS), dtype=np.int64)
+        self._held_for_capacity = False  # people were held back by beds or units yesterday
         G, S = plan.n_groups, plan.n_sites
         self.recorder = Recorder(T, {
             "site_stock": plan.initial_stock, "dest_stock": self.reception.occupancy,
@@ -167,7 +168,7 @@ class World:
     def _capacity_orders(self, day: int) -> None:
         tr = self.treasury
         if not tr.buys_capacity or (day not in tr.pledge_days
-                                    and not self._held_yesterday[list(_HELD)].any()):
+                                    and not self._held_for_capacity):
             return
         backlog = Backlog(day=day, waiting=int(self.dispatcher.waiting_all(day).sum()),
                           blocked_by=dict(zip(BLOCK_REASONS, self._held_yesterday.tolist())),
@@ -209,7 +210,7 @@ class World:
         if day in rec.discharge_days or any(rec.ready(d, day) for d in range(len(rec.specs))):
             return True
         tr = self.treasury
-        if tr.buys_capacity and (day in tr.pledge_days or self._held_yesterday[list(_HELD)].any()):
+        if tr.buys_capacity and (day in tr.pledge_days or self._held_for_capacity):
             return True
         return bool(self.plan.pairs) and self.gate.changed(day)
 
@@ -271,6 +272,7 @@ class World:
             self.recorder.write(day, "held_for_funding",
                                 held_by_payer(reasons, self.state.stock, approvals))
             self._held_yesterday = blocked
+            self._held_for_capacity = bool(blocked[list(_HELD)].any())
 
     # ------------------------------------------------------------------ run
     def run(self) -> RawRun:
