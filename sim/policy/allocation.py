@@ -35,18 +35,34 @@ class PayerLedger:
         self._by_day: dict[str, np.ndarray] = {}
 
     # ------------------------------------------------------------------ arrays
-    def _parts(self):
-        """(kind, array [T, K', L, N], matrices [K', L, C+1, N, P], names, activities)."""
-        raw, cp, esc = self.raw, self.cp, self.raw.escort
-        cost = raw.cost.copy()
-        cost[:, _SECURITY] -= esc  # guards' security costs; escorts are allocated apart
-        cats = list(COST_CATEGORIES)
-        yield ("cost", cost, cp.cost, cats, [ACTIVITY_OF[c] for c in cats])
-        yield ("cost", esc[:, None], cp.escort_cost[None], ["security"], ["transfer"])
-        yield ("personnel_days", raw.personnel, cp.personnel, list(PERSONNEL_KINDS),
-               [ACTIVITY_OF[k] for k in PERSONNEL_KINDS])
+    def _parts(self) -> list[tuple]:
+        """(kind, array [T, K', L, N], matrices [K', L, C+1, N, P], names, activities,
+        amounts to take from the array's security category [T, L, N] or None)."""
+        return self._part_list
 
-    def _combos(self):
+    def _combos(self) -> list[tuple[int, int, np.ndarray]]:
+        """(place, controller, the days it controls the place [T])."""
+        return self._combo_list
+
+    @cached_property
+    def _part_list(self) -> list[tuple]:
+        return list(self._make_parts())
+
+    @cached_property
+    def _combo_list(self) -> list[tuple[int, int, np.ndarray]]:
+        return list(self._make_combos())
+
+    def _make_parts(self):
+        raw, cp, esc = self.raw, self.cp, self.raw.escort
+        cats = list(COST_CATEGORIES)
+        # guards' security costs: the security category less the escorts, allocated apart
+        # (taken off where a place's amounts are read, not on a copy of the whole ledger)
+        yield ("cost", raw.cost, cp.cost, cats, [ACTIVITY_OF[c] for c in cats], esc)
+        yield ("cost", esc[:, None], cp.escort_cost[None], ["security"], ["transfer"], None)
+        yield ("personnel_days", raw.personnel, cp.personnel, list(PERSONNEL_KINDS),
+               [ACTIVITY_OF[k] for k in PERSONNEL_KINDS], None)
+
+    def _make_combos(self):
         ctrl = self.cp.loc_ctrl
         for loc in range(ctrl.shape[1]):
             for c in np.unique(ctrl[:, loc]):
@@ -69,9 +85,13 @@ class PayerLedger:
         """Total cost and personnel-days per payer: ``{"cost": [P], "personnel_days": [P]}``."""
         out = {"cost": np.zeros(len(self.payer_ids)),
                "personnel_days": np.zeros(len(self.payer_ids))}
-        for kind, arr, mats, _names, _acts in self._parts():
+        for kind, arr, mats, _names, _acts, minus in self._parts():
             for loc, c, days in self._combos():
-                x = _on(arr, days, loc).sum(axis=0)  # [K', N]
+                here = _on(arr, days, loc)
+                x = here.sum(axis=0)  # [K', N]
+                if minus is not None:  # each column is summed over days on its own
+                    x[_SECURITY] = (here[:, _SECURITY] - _on(minus[:, None], days, loc)[:, 0]
+                                    ).sum(axis=0)
                 out[kind] += np.einsum("kn,knp->p", x, mats[:, loc, c])
         return out
 
@@ -87,16 +107,20 @@ class PayerLedger:
     def _daily(self, measure: str) -> np.ndarray:
         T = self.raw.plan.horizon
         out = np.zeros((T, len(self.payer_ids)))
-        for kind, arr, mats, _n, _a in self._parts():
+        for kind, arr, mats, _n, _a, minus in self._parts():
             if kind != measure:
                 continue
+            booked = arr.any(axis=(0, 3))  # [K, L] amounts in a category at a place
             for loc, c, days in self._combos():
                 x = _on(arr, days, loc)
                 # categories with no amount there add exact zeros: leave them out (each
                 # category's sum over nationalities is taken whole, so the result is the same)
-                ks = np.flatnonzero(x.any(axis=(0, 2)))
+                ks = np.flatnonzero(booked[:, loc] if days.all() else x.any(axis=(0, 2)))
                 if ks.size:
-                    out[days] += np.einsum("tkn,knp->tp", x[:, ks], mats[ks, loc, c])
+                    x = x[:, ks]  # a copy
+                    if minus is not None and _SECURITY in ks:
+                        x[:, ks.tolist().index(_SECURITY)] -= _on(minus[:, None], days, loc)[:, 0]
+                    out[days] += np.einsum("tkn,knp->tp", x, mats[ks, loc, c])
         return out
 
     def held_for_funding(self) -> np.ndarray:
@@ -123,11 +147,13 @@ class PayerLedger:
             "share", "amount")}
         locs = np.asarray(self.cp.location_ids, dtype=object)
         nats = np.asarray(self.payer_ids, dtype=object)
-        for kind, arr, mats, names, acts in self._parts():
+        for kind, arr, mats, names, acts, minus in self._parts():
             names_a, acts_a = np.asarray(names, dtype=object), np.asarray(acts, dtype=object)
             for loc, c, days in self._combos():
                 day_idx = np.flatnonzero(days)
-                x = arr[day_idx, :, loc, :]  # [t, K', N]
+                x = arr[day_idx, :, loc, :]  # [t, K', N] (a copy)
+                if minus is not None:
+                    x[:, _SECURITY] -= minus[day_idx, loc]
                 m = mats[:, loc, c]  # [K', N, P]
                 t, k, n = np.nonzero(np.abs(x) > 1e-9)
                 if not t.size:
