@@ -86,12 +86,19 @@ class PayerLedger:
         out = {"cost": np.zeros(len(self.payer_ids)),
                "personnel_days": np.zeros(len(self.payer_ids))}
         for kind, arr, mats, _names, _acts, minus in self._parts():
+            # each (category, place, nationality) is summed over days on its own, in day
+            # order: the sums over every day are taken for all places at once
+            every = arr.sum(axis=0)  # [K', L, N]
+            if minus is not None:
+                every[_SECURITY] = (arr[:, _SECURITY] - minus).sum(axis=0)
             for loc, c, days in self._combos():
-                here = _on(arr, days, loc)
-                x = here.sum(axis=0)  # [K', N]
-                if minus is not None:  # each column is summed over days on its own
-                    x[_SECURITY] = (here[:, _SECURITY] - _on(minus[:, None], days, loc)[:, 0]
-                                    ).sum(axis=0)
+                if days.all():
+                    x = every[:, loc]  # [K', N]
+                else:
+                    here = arr[days, :, loc, :]
+                    x = here.sum(axis=0)
+                    if minus is not None:
+                        x[_SECURITY] = (here[:, _SECURITY] - minus[days, loc]).sum(axis=0)
                 out[kind] += np.einsum("kn,knp->p", x, mats[:, loc, c])
         return out
 
