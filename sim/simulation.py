@@ -8,6 +8,7 @@ This is the one place that runs the model: it builds the world with the policy's
 from __future__ import annotations
 
 from sim.errors import Problem, ScenarioError
+from sim.memory import keep_freed_memory
 from sim.model.world import run_world
 from sim.policy.allocation import PayerLedger
 from sim.policy.compiled import compile_policy
@@ -26,6 +27,7 @@ def simulate(scenario: Scenario, policy: str | None = None, replication: int = 0
     first draws its uncertain inputs for this replication (:mod:`sim.scenario.draws`): the
     same replication draws the same values under every policy.
     """
+    keep_freed_memory()  # runs one after another reuse the memory of the last one
     if needs_draw(scenario):
         scenario = drawn_scenario(scenario, replication, seed)
     if policy is None:
