@@ -111,25 +111,23 @@ class PolicyTreasury(Treasury):
         rise = np.maximum(self._per_payer(day, step.holding), 0.0) if step.holding else None
         return need, rise
 
-    def _queued_need(self, day: int, step: Step, ctrl: list[int]) -> np.ndarray:
+    def _queued_need(self, day: int, step: Step, ctrl: list[int],
+                     year_days: np.ndarray) -> np.ndarray:
         """:meth:`_need` of a queued group's per-person ``step`` (the same object every
         year), its parts kept for the controllers (``ctrl``: of each place, that day) of the
-        places it books to."""
+        places it books to; ``year_days``: each payer's days left in its year ([B])."""
         locs = self._locs.get(id(step))
         if locs is None or locs[0] is not step:
             places = {loc for _, loc, _ in (*step.direct, *step.holding)}
             if step.escort is not None:
                 places.add(step.escort[0])
             locs = self._locs[id(step)] = (step, sorted(places))
-        key = (id(step), *(ctrl[loc] for loc in locs[1]))
+        key = (id(step), *[ctrl[loc] for loc in locs[1]])
         kept = self._needs.get(key)
         if kept is None or kept[0] is not step:
             kept = self._needs[key] = (step, *self._parts(day, step))
         _, need, rise = kept
-        need = need.copy()
-        if rise is not None:
-            need += rise * self.year_days[:, day]
-        return need
+        return need if rise is None else need + rise * year_days
 
     def _room(self, day: int) -> np.ndarray:
         fy = self.fy[:, day]
@@ -146,11 +144,11 @@ class PolicyTreasury(Treasury):
         for i in starting:
             self.committed[i, fy[i]] += rate[i] * self.year_days[i, day]
             self.approved[i] = np.inf  # groups that do not burden the payer: no limit
-        room = self._room(day)
+        room = self._room(day).tolist()  # floats: the same IEEE arithmetic, no numpy calls
         money = set(starting)  # payers whose money has not run out
-        ctrl = self.loc_ctrl[day].tolist()
+        ctrl, year_days = self.loc_ctrl[day].tolist(), self.year_days[:, day]
         for q in queue:  # every group with a transfer, in the order the dispatcher serves
-            need = self._queued_need(day, q.per_person, ctrl)
+            need = self._queued_need(day, q.per_person, ctrl, year_days).tolist()
             for i in starting:
                 if need[i] <= _EPS:
                     continue
