@@ -63,8 +63,8 @@ class Flows:
     def due(self, day: int) -> bool:
         """Whether a release or a repatriation may move someone on ``day``."""
         reopen = day in self._reopens
-        return any((rel.active or reopen) and day >= rel.start for rel in self.releases) or any(
-            day in days for _, _, days in self.programmes)
+        return any((rel.active or reopen) and day >= rel.start for rel in self.releases) or (
+            day in self._repatriation_days)
 
     def refilled(self, back: list[tuple[int, int, int]]) -> None:
         """People came back to the sites (``back``: (site, group, count) cells): rules

@@ -33,6 +33,7 @@ class State:
         self._crossing_base = self.crossing_base.tolist()  # the same, as Python ints
         self.crossing_used = np.zeros(len(plan.crossing_ids), dtype=np.int64)
         self.crossing_day = -1  # the day crossing_used counts
+        self.crossing_counted = False  # crossing_used counts someone
         self.total = scn.acceptance.total
         self.accepted_total = 0
         self.accepted_period: dict[tuple[int, int], int] = {}
@@ -76,8 +77,9 @@ class State:
     def use_crossing(self, c: int, day: int, n: int) -> None:
         if self.crossing_day != day:
             self.crossing_used[:] = 0
-            self.crossing_day = day
+            self.crossing_day, self.crossing_counted = day, False
         self.crossing_used[c] += n
+        self.crossing_counted = self.crossing_counted or n != 0
         self.version += 1
 
     def acceptance_left(self, day: int) -> int:

@@ -280,9 +280,9 @@ class World:
         for day in range(self.plan.horizon):
             if env.peek() < day:  # events after yesterday's record are today's
                 env.advance(day)
-            if state.crossing_day < day and state.crossing_used.any():
+            if state.crossing_day < day and state.crossing_counted:
                 state.crossing_used[:] = 0  # a new day's quota
-                state.crossing_day = day
+                state.crossing_day, state.crossing_counted = day, False
                 state.version += 1
             if self._due(day):
                 if env.now < day:
