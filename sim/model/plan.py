@@ -69,9 +69,13 @@ class Plan:
         return self.site_ids + self.dest_ids
 
     def nat_matrix(self) -> np.ndarray:
-        """[G, N] 0/1 matrix summing groups into nationalities."""
-        m = np.zeros((self.n_groups, len(self.nat_ids)))
-        m[np.arange(self.n_groups), self.group_nat] = 1.0
+        """[G, N] 0/1 matrix summing groups into nationalities (built once; read-only)."""
+        m = self.__dict__.get("_nat_matrix")
+        if m is None:
+            m = np.zeros((self.n_groups, len(self.nat_ids)))
+            m[np.arange(self.n_groups), self.group_nat] = 1.0
+            m.flags.writeable = False
+            self.__dict__["_nat_matrix"] = m
         return m
 
 

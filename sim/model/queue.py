@@ -15,28 +15,39 @@ _TRANSPORT = int(CostCategory.transport)
 _SCREENING = int(CostCategory.screening)
 
 
-def funding_queue(disp: Dispatcher, move_holding: Callable[[int, int, int], Step],
-                  day: int, steps: dict[tuple[int, int, int], Step] | None = None
-                  ) -> list[QueuedGroup]:
-    """Every group with a transfer, in the programme's priority order (the group's
-    disposition priority, then its site's escape risk, highest first, then scenario
-    order), with the estimated cost of moving one person: transport and escorts at a
-    full load on the pair's first route, screening, and the holding costs the move
-    shifts from the site to the destination (``move_holding(site, destination, group)``).
-    ``steps`` keeps each group's estimate from one call to the next (it never changes)."""
-    plan, state = disp.compiled, disp.state
-    risk = state.site_risk(day)
-    entries = [(int(plan.priority[s, g]), -risk[s], (s, d), int(g))
-               for (s, d), i in disp._pair_index.items()
-               for g in np.flatnonzero(disp._carries[i])]
-    steps = {} if steps is None else steps
-    out = []
-    for _, _, (s, d), g in sorted(entries):
-        step = steps.get((s, d, g))
-        if step is None:
-            step = steps[(s, d, g)] = _per_person(disp, move_holding, s, d, g)
-        out.append(QueuedGroup(s, g, int(state.stock[s, g]), step))
-    return out
+class FundingQueue:
+    """The queue a payer plans its fiscal year on, for one run: every group with a
+    transfer, in the programme's priority order (the group's disposition priority, then its
+    site's escape risk, highest first, then scenario order), with the estimated cost of
+    moving one person: transport and escorts at a full load on the pair's first route,
+    screening, and the holding costs the move shifts from the site to the destination
+    (``move_holding(site, destination, group)``). Each group's estimate never changes, and
+    the order changes only with the sites' risks: both are kept from one call to the next."""
+
+    def __init__(self, disp: Dispatcher, move_holding: Callable[[int, int, int], Step]):
+        self.disp, self.move_holding = disp, move_holding
+        self._steps: dict[tuple[int, int, int], Step] = {}
+        self._orders: dict[bytes, list[tuple[int, int, int]]] = {}  # risks -> (s, d, g)
+
+    def __call__(self, day: int) -> list[QueuedGroup]:
+        disp = self.disp
+        plan, state = disp.compiled, disp.state
+        risk = state.site_risk(day)
+        order = self._orders.get(risk.tobytes())
+        if order is None:
+            entries = [(int(plan.priority[s, g]), -risk[s], (s, d), int(g))
+                       for (s, d), i in disp._pair_index.items()
+                       for g in np.flatnonzero(disp._carries[i])]
+            order = self._orders[risk.tobytes()] = [(s, d, g) for _, _, (s, d), g
+                                                    in sorted(entries)]
+        stock, steps = state.stock.tolist(), self._steps
+        out = []
+        for s, d, g in order:
+            step = steps.get((s, d, g))
+            if step is None:
+                step = steps[(s, d, g)] = _per_person(disp, self.move_holding, s, d, g)
+            out.append(QueuedGroup(s, g, stock[s][g], step))
+        return out
 
 
 def _per_person(disp: Dispatcher, move_holding: Callable[[int, int, int], Step], s: int,

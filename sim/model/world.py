@@ -28,7 +28,7 @@ from sim.model.gate import PlanningGate
 from sim.model.holding import Holding
 from sim.model.ledger import Ledger
 from sim.model.plan import compile_plan
-from sim.model.queue import funding_queue
+from sim.model.queue import FundingQueue
 from sim.model.reasons import BLOCK_REASONS, BlockReason
 from sim.model.reception import Reception
 from sim.model.recorder import Recorder
@@ -77,7 +77,7 @@ class World:
         self.bought_beds = np.zeros(len(plan.dest_ids), dtype=np.int64)
         self.events: list[tuple[float, str, str, str]] = []
         self.holding = Holding(plan, self.reception.specs)
-        self._queue_steps: dict = {}  # the treasury's per-person estimates, by (s, d, g)
+        self.queue = FundingQueue(self.dispatcher, self.holding.move)
         # units bought for a fleet are booked at the first destination the fleet serves
         self._fleet_home = [next((r.destination for r in plan.routes if r.fleet == f), 0)
                             for f in range(len(plan.fleet_ids))]
@@ -218,8 +218,7 @@ class World:
         state, stock = self.state, self.state.stock
         if day in self.treasury.fiscal_year_starts:
             self.treasury.start_year(day, self.holding.step(stock, self.reception.occupancy),
-                                     funding_queue(self.dispatcher, self.holding.move, day,
-                                                   self._queue_steps))
+                                     self.queue(day))
             state.version += 1
         self._apply_events(day)
         back = self.escapes.recapture(day, stock)
