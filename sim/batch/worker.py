@@ -16,7 +16,14 @@ import traceback
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sim.store.parts import RUN_COLUMNS, ChunkResult, arrow_table, encode_arrow, encode_table
+from sim.store.parts import (
+    RUN_COLUMNS,
+    ChunkResult,
+    arrow_table,
+    encode_arrow,
+    encode_table,
+    text_columns,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -130,10 +137,11 @@ def run_chunk(task: Task) -> ChunkResult:
             kept.setdefault(name, []).append(frame.assign(run_id=rid)[
                 ["run_id", *frame.columns]])
     parts = {}
-    if rows:
-        parts["kpis"] = encode_arrow(arrow_table(kpi_columns(rows)))
-    if daily:
-        parts["daily"] = encode_arrow(arrow_table(_stacked(daily)))
+    for name, cols in (("kpis", kpi_columns(rows) if rows else None),
+                       ("daily", _stacked(daily) if daily else None)):
+        if cols is not None:
+            table = arrow_table(cols)
+            parts[name] = encode_arrow(table, dictionary=text_columns(table))
     if kept:
         import pandas as pd
 

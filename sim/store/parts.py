@@ -49,6 +49,14 @@ def arrow_table(columns: dict[str, Any]) -> pa.Table:
                                 names=list(columns))
 
 
+def text_columns(table: pa.Table) -> list[str]:
+    """The names of the text columns of ``table``."""
+    import pyarrow as pa
+
+    return [f.name for f in table.schema
+            if pa.types.is_large_string(f.type) or pa.types.is_string(f.type)]
+
+
 def _arrow_array(values: Any) -> pa.Array:
     import numpy as np
     import pyarrow as pa
@@ -72,13 +80,17 @@ def _arrow_array(values: Any) -> pa.Array:
                                  [valid, pa.py_buffer(values)], null_count=nulls)
 
 
-def encode_arrow(table: pa.Table) -> Part:
-    """An Arrow table as Parquet bytes (zstd) with its row count and checksum."""
+def encode_arrow(table: pa.Table, dictionary: bool | list[str] = True) -> Part:
+    """An Arrow table as Parquet bytes (zstd) with its row count and checksum.
+
+    ``dictionary``: the columns to dictionary-encode (True: all). Dictionary pages are
+    useless for the few rows of a chunk's KPIs and cost most of the encoding time of a
+    table with hundreds of columns; they change nothing read back."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="zstd")
+    pq.write_table(table, sink, compression="zstd", use_dictionary=dictionary)
     data = sink.getvalue().to_pybytes()
     return Part(data=data, rows=table.num_rows, sha256=hashlib.sha256(data).hexdigest())
 
