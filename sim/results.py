@@ -119,33 +119,45 @@ class RunResult:
         return events_frame(self.raw.events, self.raw.plan)
 
 
-def daily_columns(raw: RawRun) -> dict[str, np.ndarray]:
-    """The columns of :attr:`RunResult.daily` as numpy arrays (one value per day)."""
-    r, plan = raw, raw.plan
-    T = plan.horizon
-    days = np.arange(T)
+def daily_columns(raw: RawRun, days: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """The columns of :attr:`RunResult.daily` as numpy arrays: one value per day, or per
+    day of ``days`` (day numbers, in order) only."""
+    plan = raw.plan
+    if days is None:
+        days = np.arange(plan.horizon)
+
+        def on(a: np.ndarray) -> np.ndarray:
+            return a
+    else:
+        days = np.asarray(days, dtype=np.int64)
+
+        def on(a: np.ndarray) -> np.ndarray:
+            return a[days]
+    site_stock, dest_stock = on(raw.site_stock), on(raw.dest_stock)
     cols: dict[str, Any] = {"day": days,
                             "date": day_dates(plan.scenario.metadata.start_date, days)}
     for s, sid in enumerate(plan.site_ids):
-        cols[f"site:{sid}"] = r.site_stock[:, s, :].sum(axis=1)
+        cols[f"site:{sid}"] = site_stock[:, s, :].sum(axis=1)
+    beds = on(raw.beds)
     for d, did in enumerate(plan.dest_ids):
-        cols[f"dest:{did}"] = r.dest_stock[:, d, :].sum(axis=1)
-        cols[f"beds:{did}"] = r.beds[:, d]
-    cols["at_sites"] = r.site_stock.sum(axis=(1, 2))
-    cols["in_transit"] = r.in_transit.sum(axis=1)
-    cols["in_reception"] = r.dest_stock.sum(axis=(1, 2))
+        cols[f"dest:{did}"] = dest_stock[:, d, :].sum(axis=1)
+        cols[f"beds:{did}"] = beds[:, d]
+    cols["at_sites"] = site_stock.sum(axis=(1, 2))
+    cols["in_transit"] = on(raw.in_transit).sum(axis=1)
+    cols["in_reception"] = dest_stock.sum(axis=(1, 2))
     for name in ("arrived", "discharged", "released", "repatriated", "escaped", "recaptured"):
-        cols[name] = getattr(r, name).sum(axis=1)
+        cols[name] = on(getattr(raw, name)).sum(axis=1)
     cols["transferred"] = cols["arrived"]
     cols["departed"] = cols["arrived"] + cols["in_transit"]
     cols["escaped_at_large"] = cols["escaped"] - cols["recaptured"]
-    cols["waiting"] = r.waiting
+    cols["waiting"] = on(raw.waiting)
+    blocked, units = on(raw.blocked), on(raw.units)
     for i, reason in enumerate(BLOCK_REASONS):
-        cols[f"blocked:{reason}"] = r.blocked[:, i]
+        cols[f"blocked:{reason}"] = blocked[:, i]
     for f, fid in enumerate(plan.fleet_ids):
-        cols[f"units:{fid}"] = r.units[:, f]
-    cols["fighting"] = r.fighting.astype(bool)
-    cols["cost"] = r.cost.sum(axis=(1, 2, 3))
+        cols[f"units:{fid}"] = units[:, f]
+    cols["fighting"] = on(raw.fighting).astype(bool)
+    cols["cost"] = on(raw.cost).sum(axis=(1, 2, 3))
     return cols
 
 

@@ -18,12 +18,12 @@ if TYPE_CHECKING:
 
 def daily_every(res: RunResult, every: int) -> dict[str, np.ndarray]:
     """Every ``every``-th day of the daily table, and always the last day (its columns)."""
+    import numpy as np
+
     from sim.results import daily_columns
 
-    cols = daily_columns(res.raw)
-    day = cols["day"]
-    keep = (day % every == 0) | (day == day[-1])
-    return {name: values[keep] for name, values in cols.items()}
+    last = res.raw.plan.horizon - 1
+    return daily_columns(res.raw, np.union1d(np.arange(0, last + 1, every), [last]))
 
 
 def payer_days(res: RunResult) -> pd.DataFrame | None:
