@@ -49,10 +49,10 @@ def default_workers() -> int:
 
 
 PRELOAD = ["sim.batch.worker", "sim.batch.spec", "sim.batch.tables", "sim.simulation",
-           "pyarrow", "pyarrow.parquet"]
+           "pyarrow", "pyarrow.parquet", "sim.batch.preload"]
 """What the fork server imports once for every worker it forks: what a chunk of KPIs and
 daily series needs (pandas only for the optional tables, imported by a worker that keeps
-them)."""
+them), then :mod:`sim.batch.preload`, which freezes it all."""
 
 
 def _mp_context():
