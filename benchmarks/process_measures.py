@@ -53,6 +53,7 @@ def status(key):  # kiB; Linux. ru_maxrss instead elsewhere (it may count the pa
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 from sim.batch import run_batch
+import sim.batch.spec  # imported by run_batch once its workers start: an import, not growth
 before = status("VmRSS")
 res = run_batch(sys.argv[1], sys.argv[2], workers=2, progress=False)
 print(json.dumps({"computed": res.summary.computed, "before_kib": before,

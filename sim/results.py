@@ -28,10 +28,14 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def _date_index(start: dt.date, days: np.ndarray):
-    import pandas as pd
+def day_dates(start: dt.date, days: np.ndarray) -> np.ndarray:
+    """Calendar dates of day numbers (day 0 is ``start``) as ``datetime64[us]``."""
+    return (np.datetime64(start, "D") + np.asarray(days, dtype=np.int64)).astype(
+        "datetime64[us]")
 
-    return pd.to_datetime(start) + pd.to_timedelta(days, unit="D")
+
+def _date_index(start: dt.date, days: np.ndarray):
+    return day_dates(start, days)
 
 
 @dataclass
@@ -69,32 +73,7 @@ class RunResult:
         """One row per day: stocks by place and state, blocking reasons, conflict."""
         import pandas as pd
 
-        r, plan = self.raw, self.raw.plan
-        T = plan.horizon
-        days = np.arange(T)
-        cols: dict[str, Any] = {"day": days,
-                                "date": _date_index(self.scenario.metadata.start_date, days)}
-        for s, sid in enumerate(plan.site_ids):
-            cols[f"site:{sid}"] = r.site_stock[:, s, :].sum(axis=1)
-        for d, did in enumerate(plan.dest_ids):
-            cols[f"dest:{did}"] = r.dest_stock[:, d, :].sum(axis=1)
-            cols[f"beds:{did}"] = r.beds[:, d]
-        cols["at_sites"] = r.site_stock.sum(axis=(1, 2))
-        cols["in_transit"] = r.in_transit.sum(axis=1)
-        cols["in_reception"] = r.dest_stock.sum(axis=(1, 2))
-        for name in ("arrived", "discharged", "released", "repatriated", "escaped", "recaptured"):
-            cols[name] = getattr(r, name).sum(axis=1)
-        cols["transferred"] = cols["arrived"]
-        cols["departed"] = cols["arrived"] + cols["in_transit"]
-        cols["escaped_at_large"] = cols["escaped"] - cols["recaptured"]
-        cols["waiting"] = r.waiting
-        for i, reason in enumerate(BLOCK_REASONS):
-            cols[f"blocked:{reason}"] = r.blocked[:, i]
-        for f, fid in enumerate(plan.fleet_ids):
-            cols[f"units:{fid}"] = r.units[:, f]
-        cols["fighting"] = r.fighting.astype(bool)
-        cols["cost"] = r.cost.sum(axis=(1, 2, 3))
-        return pd.DataFrame(cols)
+        return pd.DataFrame(daily_columns(self.raw))
 
     @cached_property
     def daily_long(self) -> pd.DataFrame:
@@ -138,6 +117,48 @@ class RunResult:
         """Dated events: time, kind, target, typed columns (see :func:`events_frame`), day,
         date."""
         return events_frame(self.raw.events, self.raw.plan)
+
+
+def daily_columns(raw: RawRun, days: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """The columns of :attr:`RunResult.daily` as numpy arrays: one value per day, or per
+    day of ``days`` (day numbers, in order) only."""
+    plan = raw.plan
+    if days is None:
+        days = np.arange(plan.horizon)
+
+        def on(a: np.ndarray) -> np.ndarray:
+            return a
+    else:
+        days = np.asarray(days, dtype=np.int64)
+
+        def on(a: np.ndarray) -> np.ndarray:
+            return a[days]
+    site_stock, dest_stock = on(raw.site_stock), on(raw.dest_stock)
+    cols: dict[str, Any] = {"day": days,
+                            "date": day_dates(plan.scenario.metadata.start_date, days)}
+    for s, sid in enumerate(plan.site_ids):
+        cols[f"site:{sid}"] = site_stock[:, s, :].sum(axis=1)
+    beds = on(raw.beds)
+    for d, did in enumerate(plan.dest_ids):
+        cols[f"dest:{did}"] = dest_stock[:, d, :].sum(axis=1)
+        cols[f"beds:{did}"] = beds[:, d]
+    cols["at_sites"] = site_stock.sum(axis=(1, 2))
+    cols["in_transit"] = on(raw.in_transit).sum(axis=1)
+    cols["in_reception"] = dest_stock.sum(axis=(1, 2))
+    for name in ("arrived", "discharged", "released", "repatriated", "escaped", "recaptured"):
+        cols[name] = on(getattr(raw, name)).sum(axis=1)
+    cols["transferred"] = cols["arrived"]
+    cols["departed"] = cols["arrived"] + cols["in_transit"]
+    cols["escaped_at_large"] = cols["escaped"] - cols["recaptured"]
+    cols["waiting"] = on(raw.waiting)
+    blocked, units = on(raw.blocked), on(raw.units)
+    for i, reason in enumerate(BLOCK_REASONS):
+        cols[f"blocked:{reason}"] = blocked[:, i]
+    for f, fid in enumerate(plan.fleet_ids):
+        cols[f"units:{fid}"] = units[:, f]
+    cols["fighting"] = on(raw.fighting).astype(bool)
+    cols["cost"] = on(raw.cost).sum(axis=(1, 2, 3))
+    return cols
 
 
 def ledger_frame(raw: RawRun) -> pd.DataFrame:

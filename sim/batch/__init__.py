@@ -2,13 +2,32 @@
 
 ``run_batch(spec, out=DIR)`` runs what is missing from ``DIR``; ``open_results(DIR)`` gives
 the tables. See :mod:`sim.store` for the folder layout.
-"""
 
-from sim.batch.runner import BatchSummary, run_batch
-from sim.batch.spec import NO_POLICY, BatchSpec, ResolvedBatch, load_spec, run_id
-from sim.store.reader import Results, open_results
+Names load on first use, so that ``run_batch`` can start its worker processes before the
+driver imports the scenario schema (pydantic, scipy) to read the spec.
+"""
 
 __all__ = [
     "NO_POLICY", "BatchSpec", "BatchSummary", "ResolvedBatch", "Results",
     "load_spec", "open_results", "run_batch", "run_id",
 ]
+
+_WHERE = {"BatchSummary": "sim.batch.runner", "run_batch": "sim.batch.runner",
+          "NO_POLICY": "sim.batch.spec", "BatchSpec": "sim.batch.spec",
+          "ResolvedBatch": "sim.batch.spec", "load_spec": "sim.batch.spec",
+          "run_id": "sim.batch.spec", "Results": "sim.store.reader",
+          "open_results": "sim.store.reader"}
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        import importlib
+
+        value = getattr(importlib.import_module(_WHERE[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sim.batch' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -48,11 +48,18 @@ def default_workers() -> int:
         return max(os.cpu_count() or 1, 1)
 
 
+PRELOAD = ["sim.batch.worker", "sim.batch.spec", "sim.batch.tables", "sim.simulation",
+           "pyarrow", "pyarrow.parquet", "sim.batch.preload"]
+"""What the fork server imports once for every worker it forks: what a chunk of KPIs and
+daily series needs (pandas only for the optional tables, imported by a worker that keeps
+them), then :mod:`sim.batch.preload`, which freezes it all."""
+
+
 def _mp_context():
     methods = mp.get_all_start_methods()
     if "forkserver" in methods:
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["sim.batch.worker", "sim.simulation", "pandas", "pyarrow"])
+        ctx.set_forkserver_preload(PRELOAD)
         return ctx
     return mp.get_context("spawn")
 

@@ -1,4 +1,9 @@
-"""``run_batch``: run a batch spec into a results folder, resumably, on any executor."""
+"""``run_batch``: run a batch spec into a results folder, resumably, on any executor.
+
+The spec and the scenario schema (pydantic, scipy) are imported inside ``run_batch``, after
+the worker processes' fork server has been started: it imports the model while the driver
+reads the spec.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +16,18 @@ from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.batch.executors import ExecutorInfo, open_executor, prestart, process_pool
-from sim.batch.spec import MAX_RUNS, ResolvedBatch, load_spec, point_json, run_id
 from sim.batch.worker import Task, run_chunk
 from sim.errors import OutputError
-from sim.scenario.base import MAX_REPLICATIONS
 from sim.store.files import safe_name
 from sim.store.parts import ChunkResult
 from sim.store.reader import Results, open_results
 from sim.store.writer import StoreWriter
+
+if TYPE_CHECKING:
+    from sim.batch.spec import ResolvedBatch
 
 MAX_CHUNK = 25
 
@@ -85,6 +91,8 @@ def plan_tasks(batch: ResolvedBatch, replications: int, done: set[str],
     Without a fixed ``chunk_size`` the size is guided: ``remaining / (4 x workers)`` runs
     (at most 25), so chunks start large (little overhead) and shrink towards the end (no
     worker waits long for the last one)."""
+    from sim.batch.spec import point_json, run_id
+
     groups = []
     for v in batch.variants:
         for policy in v.policies:
@@ -162,6 +170,8 @@ class _Progress:
 # ----------------------------------------------------------------------------- execution
 def _execute(batch: ResolvedBatch, store: StoreWriter, replications: int, info: ExecutorInfo,
              done: set[str], chunk_size: int | None, progress: bool) -> BatchSummary:
+    from sim.batch.spec import run_id
+
     t0 = time.perf_counter()
     total = batch.run_count(replications)
     expected = {run_id(v.digest, p, r, v.seed, batch.version)
@@ -279,6 +289,9 @@ def run_batch(spec: str | Path | ResolvedBatch, out: str | Path | None = None, *
     The returned Results has ``summary`` (a :class:`BatchSummary` of this call).
     """
     prestart(workers, dask, dask_local)
+    from sim.batch.spec import MAX_RUNS, ResolvedBatch, load_spec
+    from sim.scenario.base import MAX_REPLICATIONS
+
     batch = spec if isinstance(spec, ResolvedBatch) else load_spec(spec)
     if replications is not None:
         if not 1 <= replications <= MAX_REPLICATIONS:

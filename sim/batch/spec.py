@@ -323,7 +323,7 @@ def _resolve(spec: BatchSpec, path: Path, locs: Locations) -> tuple[list[Variant
                                     f"file, the path relative to {path.parent})"))
             continue
         try:
-            load_scenario(base_path)
+            base_scn = load_scenario(base_path)
         except ScenarioError as exc:  # the base itself is wrong: report it where it is
             problems.extend(exc.problems)
             continue
@@ -332,8 +332,7 @@ def _resolve(spec: BatchSpec, path: Path, locs: Locations) -> tuple[list[Variant
             point = {k: spec.sweep[k][j] for k, j in index.items()}
             merged = {**overrides, **point}
             try:
-                scn = load_scenario(base_path, overrides=merged) if merged else load_scenario(
-                    base_path)
+                scn = load_scenario(base_path, overrides=merged) if merged else base_scn
             except ScenarioError as exc:
                 problems.extend(_relocate(exc.problems, overrides, point, index, i, name,
                                           locs, source))

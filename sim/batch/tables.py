@@ -1,22 +1,29 @@
 """The tables a worker keeps of one run, besides its KPIs: daily, trips, ledger, events,
-payers (see :mod:`sim.store` for how they are stored)."""
+payers (see :mod:`sim.store` for how they are stored).
+
+The daily series is taken as numpy columns (:func:`daily_every`), not through pandas, so
+that a batch keeping only KPIs and daily series never imports pandas in its workers.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from sim.results import RunResult
 
 
-def daily_every(res: RunResult, every: int) -> pd.DataFrame:
-    """Every ``every``-th day of the daily table, and always the last day."""
-    df = res.daily
-    last = int(df["day"].iloc[-1])
-    keep = (df["day"] % every == 0) | (df["day"] == last)
-    return df.loc[keep].reset_index(drop=True)
+def daily_every(res: RunResult, every: int) -> dict[str, np.ndarray]:
+    """Every ``every``-th day of the daily table, and always the last day (its columns)."""
+    import numpy as np
+
+    from sim.results import daily_columns
+
+    last = res.raw.plan.horizon - 1
+    return daily_columns(res.raw, np.union1d(np.arange(0, last + 1, every), [last]))
 
 
 def payer_days(res: RunResult) -> pd.DataFrame | None:
@@ -42,9 +49,10 @@ def payer_days(res: RunResult) -> pd.DataFrame | None:
 
 
 def run_tables(res: RunResult, every: int | None,
-               keep: tuple[str, ...]) -> dict[str, pd.DataFrame]:
-    """The kept tables of one run (daily when ``every`` is set, and those in ``keep``)."""
-    out: dict[str, pd.DataFrame] = {}
+               keep: tuple[str, ...]) -> dict[str, pd.DataFrame | dict[str, np.ndarray]]:
+    """The kept tables of one run: daily (numpy columns) when ``every`` is set, and the
+    DataFrames of those in ``keep``."""
+    out: dict[str, pd.DataFrame | dict[str, np.ndarray]] = {}
     if every:
         out["daily"] = daily_every(res, every)
     for name in keep:

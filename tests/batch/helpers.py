@@ -69,3 +69,11 @@ def run_chunk_failing_for_13_adults(task):
         return run_chunk(task)
     finally:
         sim.simulation.simulate = real
+
+
+def worker_state() -> tuple[bool, int]:
+    """In a worker process: whether pandas is imported, and how many objects are frozen
+    (``gc.freeze``). Lives here, not in a test module, whose imports would load pandas."""
+    import gc
+
+    return "pandas" in sys.modules, gc.get_freeze_count()
