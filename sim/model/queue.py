@@ -22,12 +22,15 @@ class FundingQueue:
     moving one person: transport and escorts at a full load on the pair's first route,
     screening, and the holding costs the move shifts from the site to the destination
     (``move_holding(site, destination, group)``). Each group's estimate never changes, and
-    the order changes only with the sites' risks: both are kept from one call to the next."""
+    the order changes only with the sites' risks: both are kept from one call to the next,
+    and in ``kept`` (the scenario's) from one run to the next, since they depend on the
+    scenario alone."""
 
-    def __init__(self, disp: Dispatcher, move_holding: Callable[[int, int, int], Step]):
+    def __init__(self, disp: Dispatcher, move_holding: Callable[[int, int, int], Step],
+                 kept: tuple[dict, dict] | None = None):
         self.disp, self.move_holding = disp, move_holding
-        self._steps: dict[tuple[int, int, int], Step] = {}
-        self._orders: dict[bytes, list[tuple[int, int, int]]] = {}  # risks -> (s, d, g)
+        # (s, d, g) -> the estimate; risks -> the order, as (s, d, g)
+        self._steps, self._orders = kept if kept is not None else ({}, {})
 
     def __call__(self, day: int) -> list[QueuedGroup]:
         disp = self.disp

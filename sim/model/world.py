@@ -77,7 +77,8 @@ class World:
         self.bought_beds = np.zeros(len(plan.dest_ids), dtype=np.int64)
         self.events: list[tuple[float, str, str, str]] = []
         self.holding = Holding(plan, self.reception.specs)
-        self.queue = FundingQueue(self.dispatcher, self.holding.move)
+        self.queue = FundingQueue(self.dispatcher, self.holding.move,
+                                  scenario.derived("model:funding-queue", lambda: ({}, {})))
         # units bought for a fleet are booked at the first destination the fleet serves
         self._fleet_home = [next((r.destination for r in plan.routes if r.fleet == f), 0)
                             for f in range(len(plan.fleet_ids))]

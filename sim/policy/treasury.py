@@ -76,8 +76,9 @@ class PolicyTreasury(Treasury):
             starts = {0} | {d for c in cals for d in c.starts}
             self.fiscal_year_starts = frozenset(starts)
         self._allowance: dict[int, np.ndarray] = {}  # site -> people approved by every payer
-        self._needs: dict[tuple, tuple] = {}  # (step, controllers) -> its parts of _need
-        self._locs: dict[int, tuple] = {}  # step -> the places it books to
+        # (step, controllers) -> its parts of _need; step -> the places it books to. The
+        # queue's steps are the scenario's (sim.model.queue), so these are kept with it
+        self._needs, self._locs = cp.scenario.derived(f"treasury:{cp.name}", lambda: ({}, {}))
         self.balance = 0.0
         self.credited = 0.0
         self.orders_made: list[CapacityOrder] = []
