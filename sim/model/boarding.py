@@ -86,7 +86,14 @@ def diagnose_pairs(waiting: np.ndarray, last_reason: list, unfunded: list,
     if not rows:
         return out, 0, int(totals.sum())
     # the pairs of a site carry different groups: their cells never overlap
-    code = np.array([REASON_INDEX[last_reason[i]] for i in rows], dtype=np.int64)
+    codes = [REASON_INDEX[last_reason[i]] for i in rows]
+    if all(c == FUNDING for c in codes) and not any(final[i] for i in rows):
+        # all held back for money: every waiting cell is, and nobody for good
+        v, g = np.nonzero(waiting[rows])
+        reasons[pair_site[rows][v], g] = FUNDING
+        out[FUNDING] = int(totals[rows].sum())
+        return out, 0, int(totals.sum())
+    code = np.array(codes, dtype=np.int64)
     held_in = waiting[rows]  # [V, G]
     here = held_in > 0
     nobody = np.zeros(here.shape[1], dtype=bool)

@@ -90,3 +90,22 @@ def test_skipped_planning_changes_nothing_on_generated_scenarios(data, tmp_path_
     with pytest.MonkeyPatch.context() as monkeypatch:
         fast, full, _ = _runs_with_and_without_skipping(scn, "tight", monkeypatch)
     _same_run(fast, full)
+
+
+@settings(max_examples=100, deadline=None)
+@given(waiting=st.lists(st.lists(st.integers(0, 50), min_size=4, max_size=4), min_size=1,
+                        max_size=5),
+       left_off=st.lists(st.booleans(), min_size=4, max_size=4))
+def test_diagnosis_of_pairs_all_held_back_for_money(waiting, left_off):
+    """Every pair held back for money: each waiting cell's reason is funding, everyone
+    waiting counts under funding, nobody for good (whatever groups were left off)."""
+    from sim.model.boarding import FUNDING, diagnose_pairs
+
+    w = np.array(waiting, dtype=np.int64)  # [P, G], each pair at its own site
+    P, G = w.shape
+    reasons = np.full((P, G), -1, dtype=np.int8)
+    out, stuck, total = diagnose_pairs(w, ["funding"] * P, [np.array(left_off)] * P,
+                                       [False] * P, np.arange(P), reasons)
+    assert total == w.sum() and stuck == 0
+    assert out[FUNDING] == w.sum() and out.sum() == w.sum()
+    assert ((reasons == FUNDING) == (w > 0)).all() and ((reasons == -1) == (w == 0)).all()
