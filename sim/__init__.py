@@ -14,6 +14,8 @@ Public API (run by the doc tests from the repository root)::
     table = sim.compare(store, baseline="iraq_alone")   # paired differences with CIs
 """
 
+from sim.lazy import lazy_names
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -32,21 +34,16 @@ _LAZY = {
     "open_results": "sim.store", "compare": "sim.analysis",
     "plot_folder": "sim.plots.files", "build_report": "sim.report",
 }
+_names = lazy_names(__name__, _LAZY)
 
 
 def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
-
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
     if name in ("policy", "plots", "model", "batch", "analysis", "report", "scenario",
                 "exploration", "kpis"):
         import importlib
 
         return importlib.import_module(f"sim.{name}")
-    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    return _names(name)
 
 
 def __dir__() -> list[str]:

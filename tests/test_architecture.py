@@ -16,7 +16,7 @@ SIM = Path(__file__).resolve().parents[1] / "sim"
 # Lowest first; a module may import from its own layer and the layers below it.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("sim.errors", "sim.rng", "sim.numbers", "sim.costs", "sim.messages",
-              "sim.schema_words", "sim.memory")),
+              "sim.schema_words", "sim.memory", "sim.lazy")),
     ("rules", ("sim.rules",)),
     ("scenario", ("sim.scenario",)),
     ("model", ("sim.model",)),

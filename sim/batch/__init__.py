@@ -7,6 +7,8 @@ Names load on first use, so that ``run_batch`` can start its worker processes be
 driver imports the scenario schema (pydantic, scipy) to read the spec.
 """
 
+from sim.lazy import lazy_names
+
 __all__ = [
     "NO_POLICY", "BatchSpec", "BatchSummary", "ResolvedBatch", "Results",
     "load_spec", "open_results", "run_batch", "run_id",
@@ -18,15 +20,7 @@ _WHERE = {"BatchSummary": "sim.batch.runner", "run_batch": "sim.batch.runner",
           "run_id": "sim.batch.spec", "Results": "sim.store.reader",
           "open_results": "sim.store.reader"}
 
-
-def __getattr__(name: str):
-    if name in _WHERE:
-        import importlib
-
-        value = getattr(importlib.import_module(_WHERE[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'sim.batch' has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _WHERE)
 
 
 def __dir__() -> list[str]:

@@ -26,12 +26,7 @@ import numpy as np
 from sim.model.plan import Plan
 from sim.model.reception import split_count, split_nonzero
 from sim.rng import Streams
-from sim.scenario.distributions import (
-    _binomial_ppf_many,
-    _binomial_ppf_one,
-    _invert,
-    binomial_ppf,
-)
+from sim.scenario.distributions import _invert, binomial_ppf, binomial_ppf_live
 
 _MARGIN = 1.0 - 1e-12  # candidates: a hair more than needed, never fewer
 
@@ -196,13 +191,8 @@ class Escapes:
         if hits:
             for s in sorted({c[0] for c in hits}):  # as _invert decides them, site by site
                 mine = [c for c in hits if c[0] == s]
-                n = [int(stock[s, c[1]]) for c in mine]
-                if len(mine) <= 8:
-                    k = [_binomial_ppf_one(c[2], m, c[3]) for c, m in zip(mine, n)]
-                else:
-                    k = _binomial_ppf_many(np.array([c[2] for c in mine]),
-                                           np.array(n, dtype=np.int64),
-                                           np.array([c[3] for c in mine])).tolist()
+                k = binomial_ppf_live([c[2] for c in mine], [int(stock[s, c[1]]) for c in mine],
+                                      [c[3] for c in mine])
                 found += [(s, c[1], y) for c, y in zip(mine, k) if y]
         if len(burst):
             out = np.zeros_like(stock)
@@ -237,34 +227,23 @@ class Escapes:
         if self._rec_log_q is None:  # p outside [0, 1): binomial_ppf's own path
             n = np.array([total[s] for s in sites], dtype=np.int64)
             caught = binomial_ppf(self._u_recapture[day, sites], n, rec.probability).tolist()
-        else:
+        else:  # those with someone caught are the sites with at least the least count
             least, u = self._rec_least[day], self._u_rec_list[day]
-            live = [i for i, t in enumerate(sites) if total[t] >= least[t]]
-            caught = [0] * len(sites)
-            if len(live) <= 8:
-                for i in live:
-                    caught[i] = _binomial_ppf_one(u[sites[i]], total[sites[i]], self._rec_p)
-            else:
-                found_k = _binomial_ppf_many(
-                    np.array([u[sites[i]] for i in live]),
-                    np.array([total[sites[i]] for i in live], dtype=np.int64),
-                    np.full(len(live), self._rec_p)).tolist()
-                for i, k in zip(live, found_k):
-                    caught[i] = k
-        if not any(caught):
-            return
-        G = stock.shape[1]
+            live = [t for t in sites if total[t] >= least[t]]
+            kept = dict(zip(live, binomial_ppf_live([u[t] for t in live],
+                                                    [total[t] for t in live],
+                                                    [self._rec_p] * len(live))))
+            caught = [kept.get(t, 0) for t in sites]
         for s, k in zip(sites, caught):
             if k:  # split over the site's escapees by largest remainder, as split_count does
                 groups = [g for t, g, _ in found if t == s]
                 counts = [n for t, _, n in found if t == s]
-                take = split_nonzero(counts, k) if 2 * len(counts) <= G else None
-                if take is None:
-                    row = np.zeros(G, dtype=np.int64)
+                take = split_nonzero(counts, k)
+                if take is None:  # ties shared with empty groups: the full row decides
+                    row = np.zeros(stock.shape[1], dtype=np.int64)
                     row[groups] = counts
-                    self._comes_back(day, s, split_count(row, k))
-                else:
-                    self._comes_back(day, s, take, groups)
+                    take, groups = split_count(row, k).tolist(), None
+                self._comes_back(day, s, take, groups)
 
     def _comes_back(self, day: int, s: int, take, groups=None) -> None:
         """Book ``take`` recaptured people of site ``s`` (by group, or for ``groups``) to

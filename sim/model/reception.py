@@ -111,21 +111,10 @@ class Reception:
 
 def split_values(values: list[int], k: int) -> list[int]:
     """:func:`split_count` of a short list of Python ints (the same steps, in floats of the
-    same precision: the same numbers without the cost of numpy calls)."""
-    total = sum(values)
-    if k >= total:
-        return list(values)
-    if k <= 0:
-        return [0] * len(values)
-    f = k / total
-    exact = [v * f for v in values]
-    take = [math.floor(e) for e in exact]
-    short = k - sum(take)
-    if short:  # largest remainders first, ties in order (a stable sort)
-        order = sorted(range(len(values)), key=lambda i: -(exact[i] - take[i]))
-        for i in order[:short]:
-            take[i] += 1
-    return [min(t, v) for t, v in zip(take, values)]
+    same precision: the same numbers without the cost of numpy calls but in a rare tie)."""
+    take = split_nonzero(values, k)  # zeros get nothing: they sort after every remainder
+    return take if take is not None else _split_dense(np.array(values, dtype=np.int64),
+                                                      k).tolist()
 
 
 def split_count(vec: np.ndarray, k: int) -> np.ndarray:
@@ -142,9 +131,9 @@ def split_count(vec: np.ndarray, k: int) -> np.ndarray:
 
 
 def split_nonzero(values: list[int], k: int) -> list[int] | None:
-    """:func:`split_count` of a vector given by its non-zero ``values`` (in group order),
-    when they are fewer than half its groups; None when the empty groups would share the
-    ties (then only the full vector gives :func:`split_count`'s answer)."""
+    """:func:`split_count` of a vector given by its non-zero ``values`` (in group order;
+    zeros among them take nobody); None when the empty groups would share the ties (then
+    only the full vector gives :func:`split_count`'s answer)."""
     total = sum(values)
     if k >= total:
         return list(values)

@@ -113,10 +113,9 @@ class World:
 
     # ------------------------------------------------------------------ the day's steps
     def _moved(self, change: np.ndarray | list | None, *records: str,
-               fewer: bool = False) -> None:
-        """People at the sites changed by ``change`` ([S, G], or (site, group, count) cells;
-        None: nobody moved; ``fewer``: people only left; cells not ``fewer``: people only
-        came back)."""
+               back: bool = False) -> None:
+        """People left the sites (``change``: [S, G], or (site, group, count) cells; None:
+        nobody), or, with ``back``, came back to them (cells)."""
         if change is None:
             return
         self.marks.update(("site_stock", *records))
@@ -126,12 +125,10 @@ class World:
         else:
             waits = bool((change[self.dispatcher.carried] != 0).any())
         if waits:
-            if fewer:
-                self.state.looser_version += 1
-            elif isinstance(change, list):
+            if back:
                 self.gate.came_back(change)
             else:
-                self.state.version += 1
+                self.state.looser_version += 1
             self._diagnose = True
 
     def _apply_events(self, day: int) -> None:
@@ -146,7 +143,7 @@ class World:
             elif ev.kind == "breakout":
                 s = self.plan.site_ids.index(ev.site)
                 out = self.escapes.breakout(day, self.state.stock, s, ev.fraction)
-                self._moved(out, "escaped", fewer=True)
+                self._moved(out, "escaped")
                 self.events.append((day, "breakout", ev.site, f"escaped={int(out.sum())}"))
             elif ev.kind == "control_change":
                 self.events.append((day, "control_change", ev.site, ev.controller))
@@ -225,10 +222,10 @@ class World:
         back = self.escapes.recapture(day, stock)
         if back is not None:
             self.flows.refilled(back)
-        self._moved(back, "recaptured")
+        self._moved(back, "recaptured", back=True)
         self._moved(self.escapes.step(day, stock, state.controller_mult[day],
                                       self._escape_mult[day], self._breakout_mult[day]),
-                    "escaped", fewer=True)
+                    "escaped")
         if self.flows.releases_today(day, stock, state.released):
             self.marks.update(("site_stock", "released"))
         if self.flows.repatriation_today(day, stock, state.repatriated, self.events):

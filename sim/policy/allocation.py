@@ -95,10 +95,10 @@ class PayerLedger:
                 if days.all():
                     x = every[:, loc]  # [K', N]
                 else:
-                    here = arr[days, :, loc, :]
+                    here = _on(arr, days, loc)
                     x = here.sum(axis=0)
                     if minus is not None:
-                        x[_SECURITY] = (here[:, _SECURITY] - minus[days, loc]).sum(axis=0)
+                        x[_SECURITY] = (here[:, _SECURITY] - _on(minus, days, loc)).sum(axis=0)
                 out[kind] += np.einsum("kn,knp->p", x, mats[:, loc, c])
         return out
 
@@ -126,7 +126,7 @@ class PayerLedger:
                 if ks.size:
                     x = x[:, ks]  # a copy
                     if minus is not None and _SECURITY in ks:
-                        x[:, ks.tolist().index(_SECURITY)] -= _on(minus[:, None], days, loc)[:, 0]
+                        x[:, ks.tolist().index(_SECURITY)] -= _on(minus, days, loc)
                     out[days] += np.einsum("tkn,knp->tp", x, mats[ks, loc, c])
         return out
 
@@ -187,5 +187,6 @@ class PayerLedger:
 
 
 def _on(arr: np.ndarray, days: np.ndarray, loc: int) -> np.ndarray:
-    """``arr[days, :, loc, :]``: a view when every day is selected (no copy)."""
-    return arr[:, :, loc, :] if days.all() else arr[days, :, loc, :]
+    """The amounts at place ``loc`` on ``days`` (``arr``: [T, ..., L, N]): a view when every
+    day is selected (no copy)."""
+    return arr[..., loc, :] if days.all() else arr[days, ..., loc, :]

@@ -3,23 +3,16 @@
 Names load on first use (the schema pulls in pydantic and scipy).
 """
 
+from sim.lazy import lazy_names
+
 __all__ = [
     "Problem", "Scenario", "ScenarioError", "apply_overrides", "dump_scenario", "load_scenario",
     "scenario_digest", "scenario_from_dict", "scenario_json_schema", "scenario_to_dict",
 ]
 
 _WHERE = {"Problem": "errors", "ScenarioError": "errors", "Scenario": "schema"}
-
-
-def __getattr__(name: str):
-    if name in __all__:
-        import importlib
-
-        value = getattr(importlib.import_module(f"sim.scenario.{_WHERE.get(name, 'loader')}"),
-                        name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'sim.scenario' has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, {name: f"sim.scenario.{_WHERE.get(name, 'loader')}"
+                                    for name in __all__})
 
 
 def __dir__() -> list[str]:

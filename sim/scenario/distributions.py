@@ -277,13 +277,18 @@ def _invert(u: np.ndarray, n: np.ndarray, p: np.ndarray, cdf0: np.ndarray) -> np
     if live.size == 0:
         return out
     flat = out.reshape(-1)
-    uf, nf, pf = u.reshape(-1)[live], n.reshape(-1)[live], p.reshape(-1)[live]
-    if live.size <= 8:  # a few non-zero draws: scalar search is cheapest
-        for j, i in enumerate(live):
-            flat[i] = _binomial_ppf_one(float(uf[j]), int(nf[j]), float(pf[j]))
-    else:
-        flat[live] = _binomial_ppf_many(uf, nf.astype(np.int64), pf)
+    flat[live] = binomial_ppf_live(u.reshape(-1)[live].tolist(), n.reshape(-1)[live].tolist(),
+                                   p.reshape(-1)[live].tolist())
     return out
+
+
+def binomial_ppf_live(u: list[float], n: list[int], p: list[float]) -> list[int]:
+    """Binomial quantiles of draws known not to be zero (each ``u`` above P(X = 0)): a
+    scalar search for a few, the vectorised inversion for more."""
+    if len(u) <= 8:  # a few non-zero draws: scalar search is cheapest
+        return [_binomial_ppf_one(a, int(b), c) for a, b, c in zip(u, n, p)]
+    return _binomial_ppf_many(np.array(u, dtype=float), np.array(n, dtype=np.int64),
+                              np.array(p, dtype=float)).tolist()
 
 
 def _binomial_ppf_many(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:

@@ -47,6 +47,8 @@ their encoding), :mod:`~sim.store.layout` (names, batch.json), :mod:`~sim.store.
 :mod:`~sim.store.reader`, :mod:`~sim.store.frames`.
 """
 
+from sim.lazy import lazy_names
+
 __all__ = ["BatchLock", "Results", "StoreInfo", "StoreWriter", "VariantInfo", "atomic_write",
            "open_results", "package_versions", "read_manifest", "safe_name"]
 
@@ -58,12 +60,4 @@ _LAZY = {
     "safe_name": "sim.store.files", "read_manifest": "sim.store.manifest",
 }
 
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
-
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'sim.store' has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _LAZY)
