@@ -35,6 +35,9 @@ ALLOWED = {  # (file pattern under sim/, what): reason
     ("*__init__.py", "importlib.import_module"):
         "lazy loading of the package's own modules (sim, sim.scenario ...), named by "
         "constants in the code",
+    ("lazy.py", "importlib.import_module"):
+        "the packages' lazy loader (sim.lazy): the modules are named by constants in each "
+        "package's __init__.py",
     ("rules/registry.py", "entry point load()"):
         "custom payer rules from installed packages, only from the entry point group "
         "`sim.policies` (tests/security/test_policy_code.py)",
