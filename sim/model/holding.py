@@ -75,11 +75,17 @@ class Holding:
                      (_COST["security"], S + d, 1.0 * row(1 * guards) * self._guard_cost)]
         return Step(holding=rows)
 
-    def book(self, ledger: Ledger, site_stock: np.ndarray, dest_stock: np.ndarray) -> None:
+    def book(self, ledger: Ledger, site_stock: tuple[np.ndarray, np.ndarray],
+             dest_stock: tuple[np.ndarray, np.ndarray]) -> None:
         """Book the unavoidable costs of holding everyone (custody and upkeep at sites, at
-        destinations, guard-days) for every day at once from the end-of-day record."""
+        destinations, guard-days) for every day at once from the end-of-day record, given as
+        (values, index) pairs (:meth:`sim.model.recorder.Recorder.distinct`): each distinct
+        pair of rows is costed once and the days take their pair's costs."""
+        (sites, site_of), (dests, dest_of) = site_stock, dest_stock
+        pairs, day_pair = np.unique(site_of * len(dests) + dest_of, return_inverse=True)
+        site, dest, guards = (x[day_pair] for x in self.rows(sites[pairs // len(dests)],
+                                                           dests[pairs % len(dests)]))
         S = len(self.plan.site_ids)
-        site, dest, guards = self.rows(site_stock, dest_stock)
         ledger.cost[:, _COST["detention_syria"], :S] += site
         for d, cat in enumerate(self.dest_category):
             ledger.cost[:, cat, S + d] += dest[:, d]

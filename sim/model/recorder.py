@@ -31,17 +31,23 @@ class Recorder:
         for name in names:
             self.write(day, name, read(name))
 
+    def distinct(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """``name``'s rows as (values, index): ``values[index]`` is every day's row. Values are
+        the starting value followed by the rows written, in day order; ``index[d]`` is the
+        position of day d's row (the last written on or before d), so work that goes row by
+        row can be done once per written row and gathered."""
+        written = self.written[name]
+        days = np.flatnonzero(written)
+        values = np.concatenate([self.initial[name][None], self.rows[name][days]])
+        return values, np.cumsum(written)
+
     def finish(self) -> dict[str, np.ndarray]:
         """Every quantity for every day (rows not written carry the last written value)."""
         out = {}
-        days = np.arange(self.horizon)
         for name, rows in self.rows.items():
-            written = self.written[name]
-            if written.all():
+            if self.written[name].all():
                 out[name] = rows
                 continue
-            last = np.maximum.accumulate(np.where(written, days, -1))
-            filled = rows[np.maximum(last, 0)]
-            filled[last < 0] = self.initial[name]
-            out[name] = filled
+            values, index = self.distinct(name)
+            out[name] = values[index]
         return out

@@ -294,7 +294,8 @@ class World:
     def _finish(self) -> RawRun:
         rec = self.recorder.finish()
         T = self.plan.horizon
-        self.holding.book(self.ledger, rec["site_stock"], rec["dest_stock"])
+        self.holding.book(self.ledger, self.recorder.distinct("site_stock"),
+                          self.recorder.distinct("dest_stock"))
         self.events.sort(key=lambda e: e[0])
         return RawRun(
             plan=self.plan,

@@ -8,8 +8,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sim.costs import COST_CATEGORIES, PersonnelKind
 from sim.model.clock import Clock
 from sim.model.reception import _split_dense, split_count, split_nonzero, split_values
+from sim.model.recorder import Recorder
 from sim.model.world import World
 from sim.scenario import load_scenario
 
@@ -36,6 +38,44 @@ def test_holding_move_is_the_holding_step_of_one_person():
             assert all(_same(a, b) for (_, _, a), (_, _, b) in zip(fast, full))
             checked += 1
     assert checked > 50
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 29), st.integers(-3, 3)), max_size=40))
+def test_distinct_rows_give_every_day_s_row(writes):
+    """values[index] is the carried-forward record, day by day, whatever was written when."""
+    rec = Recorder(30, {"x": np.array([5, 7])})
+    expected, last = [], np.array([5, 7])
+    by_day = dict(writes)
+    for d in range(30):
+        if d in by_day:
+            last = np.array([by_day[d], -by_day[d]])
+            rec.write(d, "x", last)
+        expected.append(last)
+    values, index = rec.distinct("x")
+    assert len(values) == 1 + len(by_day)
+    assert np.array_equal(values[index], np.array(expected))
+    assert np.array_equal(rec.finish()["x"], np.array(expected))
+
+
+def test_holding_costs_booked_per_distinct_row_equal_the_daily_computation():
+    """Costing each distinct (site, destination) pair of rows once and gathering gives, bit
+    for bit, the costs of computing every day's rows."""
+    world = World(load_scenario(BASELINE))
+    world.run()
+    rec, hold = world.recorder, world.holding
+    full = rec.finish()
+    site, dest, guards = hold.rows(full["site_stock"], full["dest_stock"])
+    ledger = type(world.ledger)(world.plan)
+    hold.book(ledger, rec.distinct("site_stock"), rec.distinct("dest_stock"))
+    S = len(world.plan.site_ids)
+    assert _same(ledger.cost[:, COST_CATEGORIES.index("detention_syria"), :S], site)
+    assert rec.written["site_stock"].sum() < world.plan.horizon  # some days repeat a row
+    for d, cat in enumerate(hold.dest_category):
+        assert _same(ledger.cost[:, cat, S + d], dest[:, d])
+    assert _same(ledger.personnel[:, int(PersonnelKind.guard)], guards)
+    assert _same(ledger.cost[:, COST_CATEGORIES.index("security")],
+                 guards * world.scn.costs.guard_cost_per_person_day)
 
 
 def test_escapes_without_crowding_decided_as_in_general():
