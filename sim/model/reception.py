@@ -67,6 +67,10 @@ class Reception:
         self.discharged += out.sum(axis=0)
         return out
 
+    def due(self, day: int) -> bool:
+        """Whether anyone is discharged or screened on ``day``."""
+        return day in self.discharge_days or any(q and q[0][0] <= day for q in self.queue)
+
     def ready(self, d: int, day: int) -> bool:
         """Whether destination d has someone to screen on ``day`` (arrived by then)."""
         q = self.queue[d]

@@ -88,6 +88,7 @@ class World:
                 self._timeline.setdefault(scenario.day(ev.start), []).append(ev)
         self.gate = PlanningGate(plan, state, self.dispatcher, self.conflict,
                                  set(self._timeline) | set(self.treasury.fiscal_year_starts))
+        self._plans = bool(plan.pairs)  # some people are to be transferred
         self._diagnose = False  # the waiting people or their reasons may have changed
         self._diagnosed: tuple | None = None  # what the last diagnosis read
         self._held_yesterday = np.zeros(len(BLOCK_REASONS), dtype=np.int64)
@@ -152,6 +153,8 @@ class World:
         """Discharges, then each destination screens its queue (FIFO, ``intake_per_day``
         people a day; their payers approved the screening with the transfer)."""
         rec, S = self.reception, len(self.plan.site_ids)
+        if not rec.due(day):
+            return
         if rec.discharge(day) is not None:
             self.marks.update(("dest_stock", "discharged"))
             self.state.looser_version += 1  # beds are free again
@@ -204,13 +207,12 @@ class World:
         """Whether any step of ``day`` has something to do."""
         if self.escapes.due(day) or self.flows.due(day) or day in self.gate.days:
             return True
-        rec = self.reception
-        if day in rec.discharge_days or any(rec.ready(d, day) for d in range(len(rec.specs))):
+        if self.reception.due(day):
             return True
         tr = self.treasury
         if tr.buys_capacity and (day in tr.pledge_days or self._held_for_capacity):
             return True
-        return bool(self.plan.pairs) and self.gate.changed(day)
+        return self._plans and not self.dispatcher.closed and self.gate.changed(day)
 
     def _day(self, day: int) -> None:
         state, stock = self.state, self.state.stock
@@ -234,8 +236,9 @@ class World:
         self._capacity_orders(day)
         if day in self.gate.days:
             self._diagnose = True  # e.g. a transfer starts: people begin to wait
-        if self.plan.pairs and (day in self.gate.days or self.gate.changed(day)):
-            self.gate.plan(day)
+        if self._plans and not self.dispatcher.closed and (day in self.gate.days
+                                                           or self.gate.changed(day)):
+            self.gate.plan(day)  # once Iraq's total is used up, no pair ever moves again
 
     # ------------------------------------------------------------------ the record
     def _read(self, name: str):
@@ -255,8 +258,11 @@ class World:
             self.dispatcher.at(t, day, live=False)
             dsp = self.dispatcher
             approvals = self.treasury.approvals()
-            inputs = diagnosis_inputs(dsp.settle(day), dsp.last_reason, dsp.unfunded, dsp.final,
-                                      approvals)
+            if dsp.closed:  # every pair held back for good by Iraq's total: who waits says all
+                inputs: tuple = (dsp.waiting_all(day).tobytes(),)
+            else:
+                inputs = diagnosis_inputs(dsp.settle(day), dsp.last_reason, dsp.unfunded,
+                                          dsp.final, approvals)
             if inputs == self._diagnosed:
                 return  # the same as the last diagnosis: its rows carry over
             self._diagnosed = inputs
