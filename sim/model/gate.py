@@ -53,6 +53,12 @@ class PlanningGate:
         self._pair_of = {(int(s), int(g)): i for i, s in enumerate(dispatcher._pair_site)
                          for g in np.flatnonzero(dispatcher._carries[i])}
 
+    @property
+    def shut(self) -> bool:
+        """Whether no planning can move anyone again (Iraq's acceptance total is used up):
+        the gate is then not consulted, and every pair is held back for good."""
+        return self.dispatcher.closed
+
     def inputs(self, day: int) -> tuple:
         return (self.state.version, self.dispatcher.capacity_version,
                 self.conflict.version(day, True), self.state.looser_version)

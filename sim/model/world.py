@@ -212,7 +212,7 @@ class World:
         tr = self.treasury
         if tr.buys_capacity and (day in tr.pledge_days or self._held_for_capacity):
             return True
-        return self._plans and not self.dispatcher.closed and self.gate.changed(day)
+        return self._plans and not self.gate.shut and self.gate.changed(day)
 
     def _day(self, day: int) -> None:
         state, stock = self.state, self.state.stock
@@ -236,7 +236,7 @@ class World:
         self._capacity_orders(day)
         if day in self.gate.days:
             self._diagnose = True  # e.g. a transfer starts: people begin to wait
-        if self._plans and not self.dispatcher.closed and (day in self.gate.days
+        if self._plans and not self.gate.shut and (day in self.gate.days
                                                            or self.gate.changed(day)):
             self.gate.plan(day)  # once Iraq's total is used up, no pair ever moves again
 
@@ -258,7 +258,7 @@ class World:
             self.dispatcher.at(t, day, live=False)
             dsp = self.dispatcher
             approvals = self.treasury.approvals()
-            if dsp.closed:  # every pair held back for good by Iraq's total: who waits says all
+            if self.gate.shut:  # every pair held back for good: who waits says all
                 inputs: tuple = (dsp.waiting_all(day).tobytes(),)
             else:
                 inputs = diagnosis_inputs(dsp.settle(day), dsp.last_reason, dsp.unfunded,

@@ -3,7 +3,9 @@
 - an escape or a recapture is decided by comparing a count with a least count found once,
   instead of evaluating ``u > exp(n * log(1 - p))`` every day;
 - the dispatcher is not asked to plan on a day when only fewer people wait or more room
-  opened and every pair was held back by a reason neither lifts.
+  opened and every pair was held back by a reason neither lifts;
+- once Iraq's acceptance total is used up, the planning gate is not consulted at all and the
+  end-of-day diagnosis is keyed on who waits alone.
 """
 
 from __future__ import annotations
@@ -48,16 +50,23 @@ def _runs_with_and_without_skipping(scn, policy, monkeypatch):
     from sim.simulation import simulate
 
     skipped = []
-    real = gate_module.unmoved_by_more
+    real, shut = gate_module.unmoved_by_more, gate_module.PlanningGate.shut
 
     def counted(*args):  # asked last: True exactly when a planning is skipped
         out = real(*args)
         skipped.append(out)
         return out
 
+    def shut_counted(gate):  # True: the gate is not consulted at all
+        out = shut.fget(gate)
+        skipped.append(out)
+        return out
+
     monkeypatch.setattr(gate_module, "unmoved_by_more", counted)
+    monkeypatch.setattr(gate_module.PlanningGate, "shut", property(shut_counted))
     fast = simulate(scn, policy=policy, replication=0)
     monkeypatch.setattr(gate_module, "unmoved_by_looser", lambda *args: False)
+    monkeypatch.setattr(gate_module.PlanningGate, "shut", property(lambda gate: False))
     full = simulate(scn, policy=policy, replication=0)
     return fast, full, sum(skipped)
 
