@@ -63,49 +63,63 @@ def unmoved_by_looser(last_reason: list, nobody_funded: list[int], closed: bool)
                for r, nf in zip(last_reason, nobody_funded))
 
 
-def diagnosis_inputs(waiting: np.ndarray, last_reason: list, unfunded: list,
-                     final: list[bool], approvals: np.ndarray | None = None) -> tuple:
-    """Everything :func:`diagnose_pairs` and :func:`held_by_payer` read (after the
-    dispatcher settled the reasons left open): equal inputs give an equal diagnosis."""
-    return (waiting.tobytes(), tuple(last_reason), tuple(final),
-            tuple(None if u is None else u.tobytes() for u in unfunded),
-            None if approvals is None else approvals.tobytes())
+def diagnose_days(waiting: np.ndarray, last_reason: list, unfunded: list, final: list[bool],
+                  pair_site: np.ndarray, n_sites: int
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Why people wait on each of n days on which the pairs' reasons were the same.
+
+    ``waiting``: who waits for each pair on each day ([n, P, G]); each pair's last blocking
+    reason, with ``funding`` for the groups ``unfunded`` left off its last trip; ``final``:
+    pairs held back by a reason that cannot end. Return each day's reasons per group ([n, S,
+    G] int8, -1 where nobody waits), people held back by each constraint ([n, R]), how many
+    of them for a reason that cannot end ([n]) and how many wait in all ([n]). Every count is
+    an integer sum, so the days are computed together."""
+    n, _, G = waiting.shape
+    reasons = np.full((n, n_sites, G), -1, dtype=np.int8)
+    out = np.zeros((n, len(BLOCK_REASONS)), dtype=np.int64)
+    stuck = np.zeros(n, dtype=np.int64)
+    totals = waiting.sum(axis=2)  # [n, P]
+    rows = [i for i, r in enumerate(last_reason) if r in REASON_INDEX]
+    if rows:
+        # the pairs of a site carry different groups: their cells never overlap
+        held_in = waiting[:, rows]  # [n, V, G]
+        here = held_in > 0
+        for v, i in enumerate(rows):
+            code = REASON_INDEX[last_reason[i]]
+            off = unfunded[i]
+            left_off = here[:, v] & off[None] if off is not None else None  # [n, G]
+            cells = (code if left_off is None else
+                     np.where(left_off, FUNDING, code).astype(np.int8))
+            site = reasons[:, pair_site[i]]  # a view: [n, G]
+            site[here[:, v]] = cells if left_off is None else cells[here[:, v]]
+            held = (held_in[:, v] if left_off is None
+                    else np.where(left_off, 0, held_in[:, v])).sum(axis=1)  # [n]
+            out[:, code] += held
+            out[:, FUNDING] += totals[:, i] - held
+            if final[i]:
+                stuck += held
+    return reasons, out, stuck, totals.sum(axis=1)
 
 
 def diagnose_pairs(waiting: np.ndarray, last_reason: list, unfunded: list,
                    final: list[bool], pair_site: np.ndarray,
                    reasons: np.ndarray) -> tuple[np.ndarray, int, int]:
-    """Fill ``reasons`` ([S, G], -1 where nobody waits) from each pair's last blocking
-    reason (``funding`` for the groups ``unfunded`` left off its last trip); ``waiting``:
-    who waits for each pair ([P, G]), ``final``: pairs held back by a reason that cannot
-    end. Return people held back by each constraint, how many of them for a reason that
-    cannot end, and how many wait in all."""
-    out = np.zeros(len(BLOCK_REASONS), dtype=np.int64)
-    totals = waiting.sum(axis=1)
-    rows = [i for i in np.flatnonzero(totals).tolist() if last_reason[i] in REASON_INDEX]
-    if not rows:
-        return out, 0, int(totals.sum())
-    # the pairs of a site carry different groups: their cells never overlap
-    codes = [REASON_INDEX[last_reason[i]] for i in rows]
-    if all(c == FUNDING for c in codes) and not any(final[i] for i in rows):
-        # all held back for money: every waiting cell is, and nobody for good
-        v, g = np.nonzero(waiting[rows])
-        reasons[pair_site[rows][v], g] = FUNDING
-        out[FUNDING] = int(totals[rows].sum())
-        return out, 0, int(totals.sum())
-    code = np.array(codes, dtype=np.int64)
-    held_in = waiting[rows]  # [V, G]
-    here = held_in > 0
-    nobody = np.zeros(here.shape[1], dtype=bool)
-    left_off = np.array([nobody if unfunded[i] is None else unfunded[i] for i in rows]) & here
-    cells = np.where(left_off, FUNDING, code[:, None])
-    v, g = np.nonzero(here)
-    reasons[pair_site[rows][v], g] = cells[v, g]
-    held = np.where(left_off, 0, held_in).sum(axis=1)
-    np.add.at(out, code, held)
-    out[FUNDING] += int(totals[rows].sum()) - int(held.sum())
-    stuck = int(held[[final[i] for i in rows]].sum())
-    return out, stuck, int(totals.sum())
+    """:func:`diagnose_days` of one day, filling ``reasons`` ([S, G])."""
+    day_reasons, out, stuck, total = diagnose_days(waiting[None], last_reason, unfunded, final,
+                                                   pair_site, reasons.shape[0])
+    reasons[:] = day_reasons[0]
+    return out[0], int(stuck[0]), int(total[0])
+
+
+def held_by_payer_days(reasons: np.ndarray, stock: np.ndarray,
+                       approvals: np.ndarray | None) -> np.ndarray:
+    """:func:`held_by_payer` of n days ([n, S, G] reasons and stocks, the same approvals):
+    [n, B]. Approvals are whole numbers of people or unlimited, so the sums are exact."""
+    if approvals is None:
+        return np.zeros((reasons.shape[0], 0), dtype=np.int64)
+    held = np.where(reasons == FUNDING, stock, 0).astype(float)[:, None]  # [n, 1, S, G]
+    refused = np.minimum(np.maximum(held - approvals[None], 0.0), held)  # [n, B, S, G]
+    return np.rint(refused.sum(axis=(2, 3))).astype(np.int64)
 
 
 def held_by_payer(reasons: np.ndarray, stock: np.ndarray,
@@ -121,11 +135,4 @@ def held_by_payer(reasons: np.ndarray, stock: np.ndarray,
     two payers refused counts under both, so the figures need not add up to the people held
     back for funding; each is at most that number.
     """
-    if approvals is None:
-        return np.zeros(0, dtype=np.int64)
-    cells = reasons == FUNDING
-    if not cells.any():
-        return np.zeros(approvals.shape[0], dtype=np.int64)
-    held = stock[cells].astype(float)  # [C]
-    refused = np.minimum(np.maximum(held - approvals[:, cells], 0.0), held)  # [B, C]
-    return np.rint(refused.sum(axis=1)).astype(np.int64)
+    return held_by_payer_days(reasons[None], stock[None], approvals)[0]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
-from sim.model.boarding import diagnose_pairs, select_load
+from sim.model.boarding import select_load
 from sim.model.conflict import Conflict
 from sim.model.funding import Treasury
 from sim.model.ledger import Ledger
@@ -187,24 +187,15 @@ class Dispatcher:
             if reason in _LASTING:
                 self._blocked_epoch[i] = epoch
 
-    def settle(self, day: int) -> np.ndarray:
+    def settle(self, day: int) -> None:
         """Evaluate the reasons left open (pairs whose units ran out) of the pairs for which
-        people wait; return who waits for each pair ([P, G])."""
+        people wait (at the end of ``day``, before the diagnosis)."""
+        if _UNKNOWN not in self.last_reason:
+            return
         waiting = self.waiting_all(day)
         for i in np.flatnonzero(waiting.any(axis=1)).tolist():
             if self.last_reason[i] is _UNKNOWN:
                 self.last_reason[i] = self._try_trip(self.compiled.pairs[i], day, False)
-        return waiting
-
-    def diagnose(self, day: int, reasons: np.ndarray) -> tuple[np.ndarray, int, int]:
-        """Why people wait at the end of the day (:func:`sim.model.boarding.diagnose_pairs`:
-        reasons per group, people held back by each constraint, by a reason that cannot end,
-        and in all)."""
-        reasons[:] = -1
-        if not self.compiled.pairs:
-            return np.zeros(len(BLOCK_REASONS), dtype=np.int64), 0, 0
-        return diagnose_pairs(self.settle(day), self.last_reason, self.unfunded, self.final,
-                              self._pair_site, reasons)
 
     def _try_trip(self, pair: tuple[int, int], day: int, dispatch: bool,
                   people: np.ndarray | None = None, n_wait: int = 0) -> str | None:

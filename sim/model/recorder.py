@@ -27,6 +27,11 @@ class Recorder:
         self.rows[name][day] = value
         self.written[name][day] = True
 
+    def write_days(self, days: np.ndarray, name: str, rows: np.ndarray) -> None:
+        """Write ``rows`` (one per day of ``days``) of ``name``."""
+        self.rows[name][days] = rows
+        self.written[name][days] = True
+
     def write_all(self, day: int, names, read: Callable[[str], object]) -> None:
         for name in names:
             self.write(day, name, read(name))

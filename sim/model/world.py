@@ -17,9 +17,9 @@ from collections.abc import Generator
 import numpy as np
 
 from sim.costs import COST_CATEGORIES
-from sim.model.boarding import diagnosis_inputs, held_by_payer
 from sim.model.clock import Clock
 from sim.model.conflict import END_OF_DAY, Conflict
+from sim.model.diagnosis import Diagnosis
 from sim.model.dispatch import Dispatcher
 from sim.model.escapes import Escapes
 from sim.model.flows import Flows
@@ -90,7 +90,6 @@ class World:
                                  set(self._timeline) | set(self.treasury.fiscal_year_starts))
         self._plans = bool(plan.pairs)  # some people are to be transferred
         self._diagnose = False  # the waiting people or their reasons may have changed
-        self._diagnosed: tuple | None = None  # what the last diagnosis read
         self._held_yesterday = np.zeros(len(BLOCK_REASONS), dtype=np.int64)
         self._held_for_capacity = False  # people were held back by beds or units yesterday
         G, S = plan.n_groups, plan.n_sites
@@ -105,6 +104,8 @@ class World:
             "waiting": np.int64(0), "stuck": np.int64(0),
             "reason": np.full((S, G), -1, dtype=np.int8),
             "held_for_funding": np.zeros(len(self.treasury.budgeted), dtype=np.int64)})
+        self.diagnosis = Diagnosis(self.dispatcher, self.treasury, self.recorder, S,
+                                   eager=self.treasury.buys_capacity)
         st, rec = self.state, self.reception  # the arrays recorded (changed in place)
         self._records = {"site_stock": st.stock, "in_transit": st.in_transit,
                          "arrived": rec.arrived, "discharged": rec.discharged,
@@ -256,26 +257,10 @@ class World:
         if self._diagnose:
             self._diagnose = False
             self.dispatcher.at(t, day, live=False)
-            dsp = self.dispatcher
-            approvals = self.treasury.approvals()
-            if self.gate.shut:  # every pair held back for good: who waits says all
-                inputs: tuple = (dsp.waiting_all(day).tobytes(),)
-            else:
-                inputs = diagnosis_inputs(dsp.settle(day), dsp.last_reason, dsp.unfunded,
-                                          dsp.final, approvals)
-            if inputs == self._diagnosed:
-                return  # the same as the last diagnosis: its rows carry over
-            self._diagnosed = inputs
-            reasons = self.recorder.rows["reason"][day]
-            blocked, stuck, waiting = self.dispatcher.diagnose(day, reasons)
-            self.recorder.written["reason"][day] = True
-            self.recorder.write(day, "blocked", blocked)
-            self.recorder.write(day, "stuck", stuck)
-            self.recorder.write(day, "waiting", waiting)
-            self.recorder.write(day, "held_for_funding",
-                                held_by_payer(reasons, self.state.stock, approvals))
-            self._held_yesterday = blocked
-            self._held_for_capacity = bool(blocked[list(_HELD)].any())
+            blocked = self.diagnosis.note(day, self.state.stock)
+            if blocked is not None:  # diagnosed now: a fund buys from what was held back
+                self._held_yesterday = blocked
+                self._held_for_capacity = bool(blocked[list(_HELD)].any())
 
     # ------------------------------------------------------------------ run
     def run(self) -> RawRun:
@@ -298,6 +283,7 @@ class World:
         return self._finish()
 
     def _finish(self) -> RawRun:
+        self.diagnosis.finish()
         rec = self.recorder.finish()
         T = self.plan.horizon
         self.holding.book(self.ledger, self.recorder.distinct("site_stock"),

@@ -118,3 +118,55 @@ def test_diagnosis_of_pairs_all_held_back_for_money(waiting, left_off):
     assert total == w.sum() and stuck == 0
     assert out[FUNDING] == w.sum() and out.sum() == w.sum()
     assert ((reasons == FUNDING) == (w > 0)).all() and ((reasons == -1) == (w == 0)).all()
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data(), n=st.integers(1, 6))
+def test_diagnosis_of_days_together_is_that_of_each_day(data, n):
+    """Diagnosing n days in one call gives each day's own diagnosis, and the counts add up:
+    everyone waiting is held back by exactly one constraint (a group left off for money by
+    funding), those held for good are among them."""
+    from sim.model.boarding import BLOCK_REASONS, diagnose_days, diagnose_pairs
+
+    P, G = 4, 5
+    pair_site = np.array([0, 0, 1, 2])  # two pairs share site 0: they carry other groups
+    carries = np.array([[1, 1, 0, 0, 0], [0, 0, 1, 1, 1], [1] * 5, [1] * 5], dtype=bool)
+    waiting = np.array(data.draw(st.lists(st.lists(st.lists(st.integers(0, 30), min_size=G,
+                                                                     max_size=G),
+                                                            min_size=P, max_size=P),
+                                                   min_size=n, max_size=n))) * carries
+    reasons_of = data.draw(st.lists(st.sampled_from([None, "unknown", *BLOCK_REASONS]),
+                                    min_size=P, max_size=P))
+    unfunded = [None if not data.draw(st.booleans()) else
+                np.array(data.draw(st.lists(st.booleans(), min_size=G, max_size=G)))
+                for _ in range(P)]
+    final = data.draw(st.lists(st.booleans(), min_size=P, max_size=P))
+    reasons, blocked, stuck, total = diagnose_days(waiting, reasons_of, unfunded, final,
+                                                   pair_site, 3)
+    for d in range(n):
+        one = np.full((3, G), 7, dtype=np.int8)
+        out, s, t = diagnose_pairs(waiting[d], reasons_of, unfunded, final, pair_site, one)
+        assert (one == reasons[d]).all() and (out == blocked[d]).all()
+        assert (s, t) == (stuck[d], total[d])
+        counted = sum(waiting[d][i].sum() for i, r in enumerate(reasons_of)
+                      if r in BLOCK_REASONS)
+        assert blocked[d].sum() == counted and stuck[d] <= counted <= total[d]
+        assert ((reasons[d] >= 0).sum()
+                == sum((waiting[d][i] > 0).sum() for i, r in enumerate(reasons_of)
+                       if r in BLOCK_REASONS))
+
+
+@pytest.mark.parametrize("policy", [None, "iraq_alone", "hybrid"])
+def test_diagnosis_in_bulk_is_the_diagnosis_day_by_day(policy, monkeypatch):
+    """Diagnosing the noted days together when the run ends records what diagnosing each
+    day at its end records."""
+    from sim.model import diagnosis
+    from sim.simulation import simulate
+
+    bulk = simulate(load_scenario(BASELINE), policy=policy, replication=1)
+    real_init = diagnosis.Diagnosis.__init__
+    monkeypatch.setattr(diagnosis.Diagnosis, "__init__",
+                        lambda self, *a, eager: real_init(self, *a, eager=True))
+    daily = simulate(load_scenario(BASELINE), policy=policy, replication=1)
+    assert bulk.raw.waiting.any()  # people wait: the diagnosis is not trivial
+    _same_run(bulk, daily)
