@@ -63,63 +63,75 @@ def unmoved_by_looser(last_reason: list, nobody_funded: list[int], closed: bool)
                for r, nf in zip(last_reason, nobody_funded))
 
 
-def diagnose_days(waiting: np.ndarray, last_reason: list, unfunded: list, final: list[bool],
+def pair_reasons(last_reason: list, unfunded: list, final: list[bool], n_groups: int
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs' last blocking reasons as arrays: each pair's reason code ([P], -1 when it
+    is not a blocking reason), the groups left off its last trip for money ([P, G]), and
+    whether its hold cannot end ([P])."""
+    code = np.array([REASON_INDEX.get(r, -1) if r is not None else -1 for r in last_reason],
+                    dtype=np.int64)
+    nobody = np.zeros(n_groups, dtype=bool)
+    left = np.array([nobody if u is None else u for u in unfunded], dtype=bool).reshape(
+        len(last_reason), n_groups)
+    return code, left, np.array(final, dtype=bool)
+
+
+def diagnose_days(waiting: np.ndarray, code: np.ndarray, left: np.ndarray, final: np.ndarray,
                   pair_site: np.ndarray, n_sites: int
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Why people wait on each of n days on which the pairs' reasons were the same.
+    """Why people wait on each of n days.
 
-    ``waiting``: who waits for each pair on each day ([n, P, G]); each pair's last blocking
-    reason, with ``funding`` for the groups ``unfunded`` left off its last trip; ``final``:
-    pairs held back by a reason that cannot end. Return each day's reasons per group ([n, S,
-    G] int8, -1 where nobody waits), people held back by each constraint ([n, R]), how many
-    of them for a reason that cannot end ([n]) and how many wait in all ([n]). Every count is
-    an integer sum, so the days are computed together."""
+    ``waiting``: who waits for each pair on each day ([n, P, G]); each pair's reasons that
+    day (:func:`pair_reasons`, one row per day): its last blocking reason (``code``, [n, P]),
+    with ``funding`` for the groups ``left`` off its last trip ([n, P, G]); ``final``: pairs
+    held back by a reason that cannot end ([n, P]). Return each day's reasons per group ([n,
+    S, G] int8, -1 where nobody waits), people held back by each constraint ([n, R]), how
+    many of them for a reason that cannot end ([n]) and how many wait in all ([n]). Every
+    count is an integer sum, so the days are computed together."""
     n, _, G = waiting.shape
     reasons = np.full((n, n_sites, G), -1, dtype=np.int8)
     out = np.zeros((n, len(BLOCK_REASONS)), dtype=np.int64)
-    stuck = np.zeros(n, dtype=np.int64)
     totals = waiting.sum(axis=2)  # [n, P]
-    rows = [i for i, r in enumerate(last_reason) if r in REASON_INDEX]
-    if rows:
-        # the pairs of a site carry different groups: their cells never overlap
-        held_in = waiting[:, rows]  # [n, V, G]
-        here = held_in > 0
-        for v, i in enumerate(rows):
-            code = REASON_INDEX[last_reason[i]]
-            off = unfunded[i]
-            left_off = here[:, v] & off[None] if off is not None else None  # [n, G]
-            cells = (code if left_off is None else
-                     np.where(left_off, FUNDING, code).astype(np.int8))
-            site = reasons[:, pair_site[i]]  # a view: [n, G]
-            site[here[:, v]] = cells if left_off is None else cells[here[:, v]]
-            held = (held_in[:, v] if left_off is None
-                    else np.where(left_off, 0, held_in[:, v])).sum(axis=1)  # [n]
-            out[:, code] += held
-            out[:, FUNDING] += totals[:, i] - held
-            if final[i]:
-                stuck += held
-    return reasons, out, stuck, totals.sum(axis=1)
+    counted = code >= 0
+    here = (waiting > 0) & counted[:, :, None]
+    left_off = left & here
+    # the pairs of a site carry different groups: their cells never overlap
+    d, p, g = np.nonzero(here)
+    reasons[d, pair_site[p], g] = np.where(left_off[d, p, g], FUNDING, code[d, p])
+    held = np.where(left_off | ~here, 0, waiting).sum(axis=2)  # [n, P]
+    dd, pp = np.nonzero(counted)
+    np.add.at(out, (dd, code[dd, pp]), held[dd, pp])
+    out[:, FUNDING] += np.where(counted, totals, 0).sum(axis=1) - held.sum(axis=1)
+    return reasons, out, np.where(final, held, 0).sum(axis=1), totals.sum(axis=1)
 
 
 def diagnose_pairs(waiting: np.ndarray, last_reason: list, unfunded: list,
                    final: list[bool], pair_site: np.ndarray,
                    reasons: np.ndarray) -> tuple[np.ndarray, int, int]:
     """:func:`diagnose_days` of one day, filling ``reasons`` ([S, G])."""
-    day_reasons, out, stuck, total = diagnose_days(waiting[None], last_reason, unfunded, final,
-                                                   pair_site, reasons.shape[0])
+    code, left, fin = pair_reasons(last_reason, unfunded, final, waiting.shape[1])
+    day_reasons, out, stuck, total = diagnose_days(waiting[None], code[None], left[None],
+                                                   fin[None], pair_site, reasons.shape[0])
     reasons[:] = day_reasons[0]
     return out[0], int(stuck[0]), int(total[0])
 
 
-def held_by_payer_days(reasons: np.ndarray, stock: np.ndarray,
-                       approvals: np.ndarray | None) -> np.ndarray:
-    """:func:`held_by_payer` of n days ([n, S, G] reasons and stocks, the same approvals):
-    [n, B]. Approvals are whole numbers of people or unlimited, so the sums are exact."""
+def held_by_payer_days(reasons: np.ndarray, stock: np.ndarray, approvals: np.ndarray | None,
+                       of: np.ndarray | None = None) -> np.ndarray:
+    """:func:`held_by_payer` of n days ([n, S, G] reasons and stocks; day i read approvals
+    ``approvals[of[i]]``, [C, B, S, G]; ``of`` None: one [B, S, G] for every day): [n, B].
+    Approvals are whole numbers of people or unlimited, so the sums are exact."""
+    n = reasons.shape[0]
     if approvals is None:
-        return np.zeros((reasons.shape[0], 0), dtype=np.int64)
-    held = np.where(reasons == FUNDING, stock, 0).astype(float)[:, None]  # [n, 1, S, G]
-    refused = np.minimum(np.maximum(held - approvals[None], 0.0), held)  # [n, B, S, G]
-    return np.rint(refused.sum(axis=(2, 3))).astype(np.int64)
+        return np.zeros((n, 0), dtype=np.int64)
+    if of is None:
+        approvals, of = approvals[None], np.zeros(n, dtype=np.int64)
+    d, s, g = np.nonzero(reasons == FUNDING)
+    held = stock[d, s, g].astype(float)[:, None]  # [C, 1]
+    refused = np.minimum(np.maximum(held - approvals[of[d], :, s, g], 0.0), held)  # [C, B]
+    out = np.zeros((n, approvals.shape[1]))
+    np.add.at(out, d, refused)
+    return np.rint(out).astype(np.int64)
 
 
 def held_by_payer(reasons: np.ndarray, stock: np.ndarray,

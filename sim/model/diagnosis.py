@@ -7,15 +7,16 @@ pairs' reasons were then (their last blocking reasons, the groups left off for m
 hold cannot end, the people each budgeted payer still approves). Who waits is the record of
 the sites' stocks at the end of that day, so the days noted with the same reasons are
 diagnosed together when the run ends (:func:`sim.model.boarding.diagnose_days`): the same
-integer counts as one day at a time. When a fund buys capacity from what was held back, each
-day is diagnosed at once, because the next day's orders read it.
+integer counts as one day at a time. When a fund buys capacity from what was held back, the
+people held back by each constraint are also counted at the end of each such day, because
+the next day's orders read them.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.model.boarding import diagnose_days, held_by_payer_days
+from sim.model.boarding import diagnose_days, held_by_payer_days, pair_reasons
 from sim.model.dispatch import Dispatcher
 from sim.model.funding import Treasury
 from sim.model.recorder import Recorder
@@ -24,21 +25,24 @@ from sim.model.recorder import Recorder
 class Diagnosis:
     def __init__(self, dispatcher: Dispatcher, treasury: Treasury, recorder: Recorder,
                  n_sites: int, eager: bool):
-        """``eager``: diagnose every noted day at once (a fund reads what was held back)."""
+        """``eager``: count the people held back at the end of each noted day (a fund reads
+        them)."""
         self.dsp, self.treasury, self.recorder = dispatcher, treasury, recorder
         self.n_sites, self.eager = n_sites, eager
         self._days: list[int] = []  # noted days not diagnosed yet, in order
         self._context_of: list[int] = []  # each one's context
         self._contexts: list[tuple] = []  # (last_reason, unfunded, final, approvals)
         self._key: tuple | None = None  # the last context's key
+        self._now: tuple | None = None  # (context, who waits) of the last day diagnosed at once
+        self._blocked = np.zeros(0, dtype=np.int64)  # its people held back by each constraint
         dsp = dispatcher
         self._pair_site = dsp._pair_site
         self._carries = dsp._carries
         self._start = dsp.compiled.start_day[dsp._pair_site]  # [P, G]
 
-    def note(self, day: int, stock: np.ndarray) -> np.ndarray | None:
-        """Note the end of ``day`` (``stock``: the sites' stocks now); return the people held
-        back by each constraint when diagnosed at once (None otherwise)."""
+    def note(self, day: int) -> np.ndarray | None:
+        """Note the end of ``day``; when ``eager``, return the people held back by each
+        constraint now (None otherwise)."""
         dsp = self.dsp
         dsp.settle(day)
         approvals = self.treasury.approvals()
@@ -47,39 +51,38 @@ class Diagnosis:
                None if approvals is None else approvals.tobytes())
         if key != self._key:
             self._key = key
-            self._contexts.append((list(dsp.last_reason), list(dsp.unfunded), list(dsp.final),
+            self._contexts.append((*pair_reasons(dsp.last_reason, dsp.unfunded, dsp.final,
+                                                 self._start.shape[1]),
                                    None if approvals is None else approvals.copy()))
         self._days.append(day)
         self._context_of.append(len(self._contexts) - 1)
-        if self.eager:
-            return self._diagnose(stock[None])[-1]
-        return None
+        if not self.eager:
+            return None
+        waiting = dsp.waiting_all(day)
+        now = (len(self._contexts), waiting.tobytes())
+        if now != self._now:  # who waits or why changed since the last day diagnosed
+            self._now = now
+            code, left, final, _ = self._contexts[-1]
+            self._blocked = diagnose_days(waiting[None], code[None], left[None], final[None],
+                                          self._pair_site, self.n_sites)[1][0]
+        return self._blocked
 
     def finish(self) -> None:
-        """Diagnose the days noted and not diagnosed yet, from the record of the stocks."""
-        if self._days:
-            values, index = self.recorder.distinct("site_stock")
-            self._diagnose(values[index[self._days]])
-
-    def _diagnose(self, stock: np.ndarray) -> np.ndarray:
-        """Diagnose the noted days (``stock``: theirs, [n, S, G]), write their rows; return
-        the people held back by each constraint ([n, R])."""
-        days = np.array(self._days, dtype=np.int64)
-        of = np.array(self._context_of, dtype=np.int64)
+        """Diagnose the days noted, from the record of the stocks, and write their rows."""
+        if not self._days:
+            return
         rec = self.recorder
-        blocked_all = np.zeros((len(days), len(rec.initial["blocked"])), dtype=np.int64)
-        for c in np.unique(of).tolist():
-            at = np.flatnonzero(of == c)
-            last_reason, unfunded, final, approvals = self._contexts[c]
-            mask = self._carries & (self._start <= days[at, None, None])  # [n, P, G]
-            waiting = stock[at][:, self._pair_site] * mask.astype(np.int64)
-            reasons, blocked, stuck, total = diagnose_days(
-                waiting, last_reason, unfunded, final, self._pair_site, self.n_sites)
-            held = held_by_payer_days(reasons, stock[at], approvals)
-            for name, rows in (("reason", reasons), ("blocked", blocked), ("stuck", stuck),
-                               ("waiting", total), ("held_for_funding", held)):
-                rec.write_days(days[at], name, rows)
-            blocked_all[at] = blocked
-        self._days, self._context_of = [], []
-        self._contexts = self._contexts[-1:]  # the next noted day may share the last one
-        return blocked_all
+        values, index = rec.distinct("site_stock")
+        days = np.array(self._days, dtype=np.int64)
+        stock = values[index[days]]  # [n, S, G]
+        of = np.array(self._context_of, dtype=np.int64)  # each day's context
+        code, left, final, approvals = (None if parts[0] is None else np.stack(parts)
+                                        for parts in zip(*self._contexts))
+        mask = self._carries & (self._start <= days[:, None, None])  # [n, P, G]
+        waiting = stock[:, self._pair_site] * mask.astype(np.int64)
+        reasons, blocked, stuck, total = diagnose_days(
+            waiting, code[of], left[of], final[of], self._pair_site, self.n_sites)
+        held = held_by_payer_days(reasons, stock, approvals, of)
+        for name, rows in (("reason", reasons), ("blocked", blocked), ("stuck", stuck),
+                           ("waiting", total), ("held_for_funding", held)):
+            rec.write_days(days, name, rows)

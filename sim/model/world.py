@@ -257,8 +257,8 @@ class World:
         if self._diagnose:
             self._diagnose = False
             self.dispatcher.at(t, day, live=False)
-            blocked = self.diagnosis.note(day, self.state.stock)
-            if blocked is not None:  # diagnosed now: a fund buys from what was held back
+            blocked = self.diagnosis.note(day)
+            if blocked is not None:  # counted now: a fund buys from what was held back
                 self._held_yesterday = blocked
                 self._held_for_capacity = bool(blocked[list(_HELD)].any())
 

@@ -123,37 +123,48 @@ def test_diagnosis_of_pairs_all_held_back_for_money(waiting, left_off):
 @settings(max_examples=100, deadline=None)
 @given(data=st.data(), n=st.integers(1, 6))
 def test_diagnosis_of_days_together_is_that_of_each_day(data, n):
-    """Diagnosing n days in one call gives each day's own diagnosis, and the counts add up:
-    everyone waiting is held back by exactly one constraint (a group left off for money by
-    funding), those held for good are among them."""
-    from sim.model.boarding import BLOCK_REASONS, diagnose_days, diagnose_pairs
+    """Diagnosing n days in one call (each with its own pairs' reasons) gives each day's own
+    diagnosis, and the counts add up: everyone waiting for a pair held back by a constraint
+    is held back by exactly one (a group left off for money by funding), those held for
+    good are among them."""
+    from sim.model.boarding import BLOCK_REASONS, diagnose_days, diagnose_pairs, pair_reasons
 
     P, G = 4, 5
     pair_site = np.array([0, 0, 1, 2])  # two pairs share site 0: they carry other groups
     carries = np.array([[1, 1, 0, 0, 0], [0, 0, 1, 1, 1], [1] * 5, [1] * 5], dtype=bool)
-    waiting = np.array(data.draw(st.lists(st.lists(st.lists(st.integers(0, 30), min_size=G,
-                                                                     max_size=G),
-                                                            min_size=P, max_size=P),
-                                                   min_size=n, max_size=n))) * carries
-    reasons_of = data.draw(st.lists(st.sampled_from([None, "unknown", *BLOCK_REASONS]),
-                                    min_size=P, max_size=P))
-    unfunded = [None if not data.draw(st.booleans()) else
-                np.array(data.draw(st.lists(st.booleans(), min_size=G, max_size=G)))
-                for _ in range(P)]
-    final = data.draw(st.lists(st.booleans(), min_size=P, max_size=P))
-    reasons, blocked, stuck, total = diagnose_days(waiting, reasons_of, unfunded, final,
-                                                   pair_site, 3)
-    for d in range(n):
+    counts = st.lists(st.integers(0, 30), min_size=G, max_size=G)
+    waiting = np.array(data.draw(st.lists(st.lists(counts, min_size=P, max_size=P),
+                                          min_size=n, max_size=n))) * carries
+    days = []
+    for _ in range(n):
+        reasons_of = data.draw(st.lists(st.sampled_from([None, "unknown", *BLOCK_REASONS]),
+                                        min_size=P, max_size=P))
+        unfunded = [None if not data.draw(st.booleans()) else
+                    np.array(data.draw(st.lists(st.booleans(), min_size=G, max_size=G)))
+                    for _ in range(P)]
+        days.append((reasons_of, unfunded, data.draw(st.lists(st.booleans(), min_size=P,
+                                                                 max_size=P))))
+    code, left, final = (np.stack(x) for x in zip(*(pair_reasons(*day, G) for day in days)))
+    reasons, blocked, stuck, total = diagnose_days(waiting, code, left, final, pair_site, 3)
+    for d, (reasons_of, unfunded, fin) in enumerate(days):
         one = np.full((3, G), 7, dtype=np.int8)
-        out, s, t = diagnose_pairs(waiting[d], reasons_of, unfunded, final, pair_site, one)
+        out, s, t = diagnose_pairs(waiting[d], reasons_of, unfunded, fin, pair_site, one)
         assert (one == reasons[d]).all() and (out == blocked[d]).all()
         assert (s, t) == (stuck[d], total[d])
-        counted = sum(waiting[d][i].sum() for i, r in enumerate(reasons_of)
-                      if r in BLOCK_REASONS)
+        held_back = [i for i, r in enumerate(reasons_of) if r in BLOCK_REASONS]
+        counted = sum(waiting[d][i].sum() for i in held_back)
         assert blocked[d].sum() == counted and stuck[d] <= counted <= total[d]
-        assert ((reasons[d] >= 0).sum()
-                == sum((waiting[d][i] > 0).sum() for i, r in enumerate(reasons_of)
-                       if r in BLOCK_REASONS))
+        assert total[d] == waiting[d].sum()
+        assert (reasons[d] >= 0).sum() == sum((waiting[d][i] > 0).sum() for i in held_back)
+        expected, expected_stuck = np.zeros(len(BLOCK_REASONS), dtype=np.int64), 0
+        for i in held_back:  # by hand, cell by cell
+            for g in np.flatnonzero(waiting[d][i]):
+                off = unfunded[i] is not None and unfunded[i][g]
+                why = BLOCK_REASONS.index("funding" if off else reasons_of[i])
+                assert reasons[d][pair_site[i], g] == why
+                expected[why] += waiting[d][i][g]
+                expected_stuck += 0 if off or not fin[i] else waiting[d][i][g]
+        assert (blocked[d] == expected).all() and stuck[d] == expected_stuck
 
 
 @pytest.mark.parametrize("policy", [None, "iraq_alone", "hybrid"])
