@@ -36,14 +36,27 @@ def least_count(u: np.ndarray, log_q: np.ndarray, cap: int) -> np.ndarray:
     with ``u > np.exp(n * log_q)``, the test by which a Binomial(n, p) draw from ``u`` is not
     zero (``cap + 1`` where no n up to ``cap`` passes it). The test is monotone in n, so a
     draw is non-zero exactly when n >= the result; found by bisection with the very
-    expression the daily test evaluates, so the two never disagree."""
+    expression the daily test evaluates, so the two never disagree. The bisection starts
+    from a bracket of two around log(u) / log(1 - p) wherever the test confirms it, and from
+    [1, cap + 1] elsewhere: the same boundary either way."""
     u, log_q = np.broadcast_arrays(np.asarray(u, dtype=float), np.asarray(log_q, dtype=float))
-    lo = np.ones(u.shape, dtype=np.int64)
-    hi = np.full(u.shape, cap + 1, dtype=np.int64)
+
+    def passes(n: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore", over="ignore"):
+            return u > np.exp(n * log_q)
+
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        guess = np.log(u) / log_q  # the boundary in real numbers, where it is finite
+    guess = np.where(np.isfinite(guess), np.clip(guess, 0.0, cap + 1.0), 0.0).astype(np.int64)
+    lo = np.clip(guess - 2, 1, cap + 1)
+    hi = np.clip(guess + 2, 1, cap + 1)
+    # a bracket holds when the test fails below lo and passes at hi (or hi is past cap)
+    holds = ((lo == 1) | ~passes(lo - 1)) & ((hi == cap + 1) | passes(hi))
+    lo = np.where(holds, lo, 1)
+    hi = np.where(holds, hi, cap + 1)
     while (open_ := lo < hi).any():
         mid = (lo + hi) // 2
-        with np.errstate(invalid="ignore"):
-            hit = u > np.exp(mid * log_q)
+        hit = passes(mid)
         hi = np.where(open_ & hit, mid, hi)
         lo = np.where(open_ & ~hit, mid + 1, lo)
     return lo
@@ -69,7 +82,7 @@ class Escapes:
         self.delay = delay
         self._names = [(f"escape:{s}", f"breakout:{s}", f"recapture:{s}", f"recapture-event:{s}")
                        for s in plan.site_ids]
-        self._cm, self._em = controller_mult, escape_mult
+        self._cm, self._em, self._bm = controller_mult, escape_mult, breakout_mult
         self._crowding = bool(spec.crowding_exponent) and bool(
             (plan.initial_stock.sum(axis=1) > plan.site_capacity).any())
         # The daily draws are taken for the whole horizon at once: a generator yields the same
@@ -126,8 +139,11 @@ class Escapes:
             for k in range(4))
         order = np.argsort(day, kind="stable")  # day, then site, then group
         day, site, col, u = day[order], site[order], col[order], u[order]
-        group = np.array([self._lives[s][c] for s, c in zip(site.tolist(), col.tolist())],
-                         dtype=np.int64)
+        lives = np.zeros((len(self._lives), max((x.size for x in self._lives), default=0)),
+                         dtype=np.int64)  # [S, columns]: the group of each column
+        for s, x in enumerate(self._lives):
+            lives[s, :x.size] = x
+        group = lives[site, col]
         self._day_of = set(day.tolist())  # days with a candidate
         self._starts = np.searchsorted(day, np.arange(T + 1)).tolist()
         self._site, self._group, self._col, self._u = site, group, col, u
@@ -148,8 +164,7 @@ class Escapes:
         """Whether anything can happen on ``day`` (escapes, a breakout, people coming back)."""
         return day in self._day_of or day in self.breakouts or day in self.returns
 
-    def step(self, day: int, stock: np.ndarray, controller_mult: np.ndarray,
-             escape_mult: float, breakout_mult: float
+    def step(self, day: int, stock: np.ndarray
              ) -> np.ndarray | list[tuple[int, int, int]] | None:
         """One day's escapes at every site; update ``stock`` in place; return them as [S, G]
         or as (site, group, count) cells (None when nobody escapes)."""
@@ -157,6 +172,7 @@ class Escapes:
         burst = self.breakouts.get(day, ())
         if day not in self._day_of and not len(burst):
             return None
+        controller_mult, escape_mult, breakout_mult = self._cm[day], self._em[day], self._bm[day]
         if not self._crowding:
             return self._step(day, stock, controller_mult, breakout_mult, burst)
         cand = self._candidates(day) if day in self._day_of else ()

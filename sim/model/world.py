@@ -61,12 +61,11 @@ class World:
         self.conflict.start(self.env)
         fight_start, self._fight_end = self.conflict.daily(T)
         eff = self.conflict.effects
-        self._escape_mult = np.where(fight_start, eff["fighting"].escape, eff["ceasefire"].escape)
-        self._breakout_mult = np.where(fight_start, eff["fighting"].breakout,
-                                       eff["ceasefire"].breakout)
+        escape_mult = np.where(fight_start, eff["fighting"].escape, eff["ceasefire"].escape)
+        breakout_mult = np.where(fight_start, eff["fighting"].breakout, eff["ceasefire"].breakout)
         self.reception = Reception(plan, self.streams)
         self.escapes = Escapes(plan, self.streams, state.controller_mult[:T],
-                               self._escape_mult, self._breakout_mult)
+                               escape_mult, breakout_mult)
         self.flows = Flows(plan, state.site_open, self.ledger)
         self.marks: set[str] = set()  # records changed since the last one was written
         self.dispatcher = Dispatcher(plan, self.env, state, self.reception, self.conflict,
@@ -154,8 +153,6 @@ class World:
         """Discharges, then each destination screens its queue (FIFO, ``intake_per_day``
         people a day; their payers approved the screening with the transfer)."""
         rec, S = self.reception, len(self.plan.site_ids)
-        if not rec.due(day):
-            return
         if rec.discharge(day) is not None:
             self.marks.update(("dest_stock", "discharged"))
             self.state.looser_version += 1  # beds are free again
@@ -222,18 +219,20 @@ class World:
                                      self.queue(day))
             state.version += 1
         self._apply_events(day)
-        back = self.escapes.recapture(day, stock)
-        if back is not None:
-            self.flows.refilled(back)
-        self._moved(back, "recaptured", back=True)
-        self._moved(self.escapes.step(day, stock, state.controller_mult[day],
-                                      self._escape_mult[day], self._breakout_mult[day]),
-                    "escaped")
-        if self.flows.releases_today(day, stock, state.released):
+        esc, flows = self.escapes, self.flows
+        if day in esc.returns:
+            back = esc.recapture(day, stock)
+            if back is not None:
+                flows.refilled(back)
+            self._moved(back, "recaptured", back=True)
+        self._moved(esc.step(day, stock), "escaped")
+        if flows.releases_today(day, stock, state.released):
             self.marks.update(("site_stock", "released"))
-        if self.flows.repatriation_today(day, stock, state.repatriated, self.events):
+        if day in flows.repatriation_days and flows.repatriation_today(
+                day, stock, state.repatriated, self.events):
             self.marks.update(("site_stock", "repatriated"))
-        self._reception(day)
+        if self.reception.due(day):
+            self._reception(day)
         self._capacity_orders(day)
         if day in self.gate.days:
             self._diagnose = True  # e.g. a transfer starts: people begin to wait
