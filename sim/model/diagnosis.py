@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.boarding import diagnose_days, held_by_payer_days, pair_reasons
+from sim.model.boarding import REASON_INDEX, diagnose_days, held_by_payer_days, pair_reasons
 from sim.model.dispatch import Dispatcher
 from sim.model.funding import Treasury
+from sim.model.reasons import BLOCK_REASONS
 from sim.model.recorder import Recorder
+
+_ACCEPTANCE = REASON_INDEX["acceptance"]
 
 
 class Diagnosis:
@@ -59,6 +62,10 @@ class Diagnosis:
         if not self.eager:
             return None
         waiting = dsp.waiting_all(day)
+        if dsp.closed:  # Iraq's total is used up: everyone waiting is held back by it
+            blocked = np.zeros(len(BLOCK_REASONS), dtype=np.int64)
+            blocked[_ACCEPTANCE] = waiting.sum()
+            return blocked
         now = (len(self._contexts), waiting.tobytes())
         if now != self._now:  # who waits or why changed since the last day diagnosed
             self._now = now
