@@ -95,7 +95,7 @@ class Conflict:
         """Whether it is fighting at the start of each day, and at its end ([T] bools; the
         end is the instant of the daily record, ``d + 1 - 1e-9``)."""
         days = np.arange(horizon, dtype=float)
-        ends = np.array([d + (d + END_OF_DAY - d) for d in range(horizon)])
+        ends = days + ((days + END_OF_DAY) - days)  # as World.run computes each record's time
         switches = np.asarray(self.switches)
         out = []
         for times, side in ((days, "left"), (ends, "right")):

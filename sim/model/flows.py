@@ -52,7 +52,6 @@ class Flows:
             self.programmes.append((prog, plan.nat_ids.index(prog.country),
                                     set(range(start, min(end, T - 1) + 1, prog.every_days))))
         self.repatriation_days = set().union(*(days for _, _, days in self.programmes))
-        self._open_rows = site_open.tolist()  # [T + 1][S]
         self._repatriable = {
             n: (plan.action == int(Action.repatriate)) & (plan.group_nat == n)[None, :]
             for _, n, _ in self.programmes}
@@ -88,7 +87,7 @@ class Flows:
             if len(rel.cell_list) > 32:
                 pool = (flat[rel.cells] * self.site_open[day][rel.site]).tolist()
             else:  # a few cells: one by one
-                is_open = self._open_rows[day]
+                is_open = self.site_open[day].tolist()
                 pool = [int(flat[c]) if is_open[s] else 0
                         for c, s in zip(rel.cell_list, rel.site_list)]
             available = sum(pool)
