@@ -138,3 +138,18 @@ def test_waits_and_left_behind_by_group_follow_each_departure(horizon):
         got = {k: v for k, v in res.kpis.items() if parse_key(k)[0].key == "max_wait_by_group"}
         assert list(got) == list(longest)
         assert all(got[k] == v or (math.isnan(got[k]) and v < 0) for k, v in longest.items())
+
+
+def test_person_days_at_risk_and_peak_beds_by_hand():
+    """Person-days under a changed custodian count each day's people at each site whose
+    controller is not the one of day 0; peak beds are the fullest day of each destination."""
+    scn = sim.load_scenario("scenarios/baseline.yaml")
+    res = sim.simulate(scn, replication=0)
+    raw = res.raw
+    T, S, _ = raw.site_stock.shape
+    risk = sum(int(raw.site_stock[t, s].sum()) for t in range(T) for s in range(S)
+               if raw.controller[t, s] != raw.controller[0, s])
+    assert risk > 0 and res.kpis["person_days_at_risk"] == risk
+    for d, did in enumerate(raw.plan.dest_ids):
+        peak = max(int(raw.dest_stock[t, d].sum()) for t in range(T))
+        assert res.kpis[flat_key("peak_beds", destination=did)] == peak

@@ -124,8 +124,8 @@ def p90_wait_days(r: Run) -> float:
      tier="summary")
 def person_days_at_risk(r: Run) -> float:
     raw = r.raw
-    changed = raw.controller != raw.controller[0][None, :]
-    return float((raw.site_stock.sum(axis=2) * changed).sum())
+    t, s = np.nonzero(raw.controller != raw.controller[0][None, :])
+    return float(raw.site_stock[t, s].sum())  # people: a sum exact in any order
 
 
 # ----------------------------------------------------------------------------- fairness
@@ -181,9 +181,8 @@ def max_wait_by_group(r: Run) -> dict:
 @kpi("peak_beds", "Peak occupancy at {destination}", "people", "lower", dims=("destination",),
      template="peak_beds:{destination}")
 def peak_beds(r: Run) -> dict:
-    stock = r.raw.dest_stock
-    return {(did,): float(stock[:, d, :].sum(axis=1).max())
-            for d, did in enumerate(r.plan.dest_ids)}
+    peak = r.raw.dest_stock.sum(axis=2).max(axis=0)  # people: sums exact in any order
+    return {(did,): float(peak[d]) for d, did in enumerate(r.plan.dest_ids)}
 
 
 @kpi("trips_by_fleet", "Trips by {fleet}", "trips", "lower", dims=("fleet",),

@@ -111,12 +111,12 @@ class PayerLedger:
         for kind, arr, mats, _n, _a, minus in self._parts():
             if kind != measure:
                 continue
-            booked = _booked(arr)  # [K, L] amounts in a category at a place
+            booked = _booked(arr).any(axis=-1)  # [K, L] amounts in a category at a place
             for loc, c, days, whole in self._combos():
                 x = _on(arr, days, loc, whole)
                 # categories with no amount there add exact zeros: leave them out (each
                 # category's sum over nationalities is taken whole, so the result is the same)
-                ks = np.flatnonzero(booked[:, loc] if whole else x.any(axis=(0, 2)))
+                ks = np.flatnonzero(booked[:, loc] if whole else _booked(x).any(axis=-1))
                 if ks.size:
                     x = x[:, ks]  # a copy
                     if minus is not None and _SECURITY in ks:
@@ -198,10 +198,15 @@ def _on(arr: np.ndarray, days: np.ndarray, loc: int, whole: bool) -> np.ndarray:
     return arr[..., loc, :] if whole else arr[days, ..., loc, :]
 
 
+_MAGNITUDE = np.int64(0x7FFF_FFFF_FFFF_FFFF)  # every bit of a float64 but its sign
+
+
 def _booked(arr: np.ndarray) -> np.ndarray:
-    """Whether any amount is booked in each category at each place on any day ([K, L];
-    ``arr``: [T, K, L, N]): one pass over the rows, then over the few nationalities."""
-    return arr.reshape(arr.shape[0], -1).any(axis=0).reshape(arr.shape[1:]).any(axis=-1)
+    """Whether any day has an amount (``arr.any(axis=0)``: not 0.0 nor -0.0) in each cell of
+    ``arr`` ([T, ...] float64): the bits of every day or-ed in one pass over the rows, the
+    sign's left out."""
+    bits = np.bitwise_or.reduce(arr.view(np.int64).reshape(arr.shape[0], -1), axis=0)
+    return (bits & _MAGNITUDE).astype(bool).reshape(arr.shape[1:])
 
 
 def einsum_rows(x: np.ndarray, m: np.ndarray) -> np.ndarray:
