@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import sim
-from sim.kpis import CATALOGUE, DIMENSIONS, headline, long_table, parse_key, summary
+from sim.kpis import CATALOGUE, DIMENSIONS, Run, flat_key, headline, long_table, parse_key, summary
 from sim.kpis.catalogue import kpi
+from sim.scenario.vocabulary import Action
 from tests.policy.conftest import tiny
 
 
@@ -92,3 +94,62 @@ def test_escapees_at_large_are_escapes_not_yet_back(replication):
     escaped = res.raw.escaped.sum(axis=1)  # cumulative, by day
     assert res.kpis["escaped"] > 0
     assert res.kpis["at_large"] == escaped[-1] - escaped[-2]
+
+
+def _groups_by_hand(run: Run, values: np.ndarray, combine) -> dict:
+    """``combine`` of ``values`` ([S, G]) over each site's groups of one nationality whose
+    transfer starts within the horizon and who start with people, site by site."""
+    plan = run.plan
+    out = {}
+    for s, sid in enumerate(plan.site_ids):
+        for n, nid in enumerate(plan.nat_ids):
+            cells = [g for g in range(plan.n_groups) if plan.group_nat[g] == n
+                     and plan.action[s, g] == int(Action.transfer)
+                     and plan.initial_stock[s, g] > 0 and plan.start_day[s, g] <= run.last]
+            if cells:
+                out[(sid, nid)] = float(combine(values[s, cells]))
+    return out
+
+
+@pytest.mark.parametrize("horizon", [120, 730])
+def test_waits_and_left_behind_by_group_follow_each_departure(horizon):
+    """The longest wait of each site and group is its latest departure's wait, or the wait
+    to the horizon of those left behind; the by-group KPIs gather them site by site."""
+    scn = sim.load_scenario("scenarios/baseline.yaml",
+                            overrides={"metadata.horizon_days": horizon})
+    for replication in range(2):
+        res = sim.simulate(scn, replication=replication)
+        run = Run(res.raw)
+        plan = run.plan
+        want = np.full(plan.initial_stock.shape, -1.0)
+        for t, s, people in res.raw.departures:
+            for g in np.flatnonzero(people > 0):
+                want[s, g] = max(want[s, g], t - plan.start_day[s, g])
+        left = run.left_behind > 0
+        want[left] = np.maximum(want[left], plan.horizon - plan.start_day[left])
+        assert (want >= 0).any() and run.longest_waits.tobytes() == want.tobytes()
+        by_hand = _groups_by_hand(run, run.left_behind, np.sum)
+        assert by_hand
+        assert {flat_key("left_behind_by_group", site=s, nationality=n): v
+                for (s, n), v in by_hand.items()} == {
+            k: v for k, v in res.kpis.items() if parse_key(k)[0].key == "left_behind_by_group"}
+        longest = {flat_key("max_wait_by_group", site=s, nationality=n): v
+                   for (s, n), v in _groups_by_hand(run, want, np.max).items()}
+        got = {k: v for k, v in res.kpis.items() if parse_key(k)[0].key == "max_wait_by_group"}
+        assert list(got) == list(longest)
+        assert all(got[k] == v or (math.isnan(got[k]) and v < 0) for k, v in longest.items())
+
+
+def test_person_days_at_risk_and_peak_beds_by_hand():
+    """Person-days under a changed custodian count each day's people at each site whose
+    controller is not the one of day 0; peak beds are the fullest day of each destination."""
+    scn = sim.load_scenario("scenarios/baseline.yaml")
+    res = sim.simulate(scn, replication=0)
+    raw = res.raw
+    T, S, _ = raw.site_stock.shape
+    risk = sum(int(raw.site_stock[t, s].sum()) for t in range(T) for s in range(S)
+               if raw.controller[t, s] != raw.controller[0, s])
+    assert risk > 0 and res.kpis["person_days_at_risk"] == risk
+    for d, did in enumerate(raw.plan.dest_ids):
+        peak = max(int(raw.dest_stock[t, d].sum()) for t in range(T))
+        assert res.kpis[flat_key("peak_beds", destination=did)] == peak

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -174,10 +175,16 @@ def compute(run: Any) -> dict[str, float]:
         value = k.compute(run)
         if k.dims:
             for dims, v in value.items():
-                out[k.pattern.format(**dict(zip(k.dims, dims)))] = v
+                out[_flat(k.pattern, k.dims, dims)] = v
         else:
             out[k.pattern] = value
     return out
+
+
+@lru_cache(maxsize=65536)
+def _flat(pattern: str, names: tuple[str, ...], values: tuple[str, ...]) -> str:
+    """A flat key from a KPI's template and its dimension values (built once per key)."""
+    return pattern.format(**dict(zip(names, values)))
 
 
 def headline() -> list[str]:

@@ -124,8 +124,8 @@ def p90_wait_days(r: Run) -> float:
      tier="summary")
 def person_days_at_risk(r: Run) -> float:
     raw = r.raw
-    changed = raw.controller != raw.controller[0][None, :]
-    return float((raw.site_stock.sum(axis=2) * changed).sum())
+    t, s = np.nonzero(raw.controller != raw.controller[0][None, :])
+    return float(raw.site_stock[t, s].sum())  # people: a sum exact in any order
 
 
 # ----------------------------------------------------------------------------- fairness
@@ -135,25 +135,31 @@ def left_behind(r: Run) -> float:
     return float(r.left_behind.sum())
 
 
-def _by_site_nationality(r: Run, values: np.ndarray, combine) -> dict:
-    """``combine`` of ``values`` ([S, G]) over the groups of each site and nationality that
-    start with people whose transfer starts within the horizon (the same keys every run)."""
+def _by_site_nationality(r: Run, values: np.ndarray, reduce: np.ufunc) -> dict:
+    """``reduce`` (``np.add`` of counts, or ``np.maximum``: exact in any order) of ``values``
+    ([S, G]) over the groups of each site and nationality that start with people whose
+    transfer starts within the horizon (the same keys every run), by site then
+    nationality."""
     plan = r.plan
     moving = ((plan.action == int(Action.transfer)) & (plan.initial_stock > 0)
               & (plan.start_day <= r.last))
-    out = {}
-    for s, sid in enumerate(plan.site_ids):
-        for n, nid in enumerate(plan.nat_ids):
-            cells = moving[s] & (plan.group_nat == n)
-            if cells.any():
-                out[(sid, nid)] = float(combine(values[s, cells]))
-    return out
+    s, g = np.nonzero(moving)
+    if not s.size:
+        return {}
+    N = len(plan.nat_ids)
+    key = s * N + np.asarray(plan.group_nat)[g]
+    order = np.argsort(key, kind="stable")
+    key, s, g = key[order], s[order], g[order]
+    first = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+    got = reduce.reduceat(values[s, g], first)
+    return {(plan.site_ids[k // N], plan.nat_ids[k % N]): float(v)
+            for k, v in zip(key[first].tolist(), got.tolist())}
 
 
 @kpi("left_behind_by_group", "Left behind at {site}: {nationality}", "people", "lower",
      dims=("site", "nationality"), template="left_behind:{site}:{nationality}")
 def left_behind_by_group(r: Run) -> dict:
-    return _by_site_nationality(r, r.left_behind, np.sum)
+    return _by_site_nationality(r, r.left_behind, np.add)
 
 
 @kpi("max_wait_days", "Longest wait for a transfer", "days", "lower", tier="summary",
@@ -167,17 +173,16 @@ def max_wait_days(r: Run) -> float:
 @kpi("max_wait_by_group", "Longest wait at {site}: {nationality}", "days", "lower",
      dims=("site", "nationality"), template="max_wait:{site}:{nationality}")
 def max_wait_by_group(r: Run) -> dict:
-    return _by_site_nationality(r, r.longest_waits, lambda c: c.max() if c.max() >= 0
-                                else float("nan"))
+    longest = _by_site_nationality(r, r.longest_waits, np.maximum)
+    return {k: v if v >= 0 else float("nan") for k, v in longest.items()}
 
 
 # ----------------------------------------------------------------------------- capacity
 @kpi("peak_beds", "Peak occupancy at {destination}", "people", "lower", dims=("destination",),
      template="peak_beds:{destination}")
 def peak_beds(r: Run) -> dict:
-    stock = r.raw.dest_stock
-    return {(did,): float(stock[:, d, :].sum(axis=1).max())
-            for d, did in enumerate(r.plan.dest_ids)}
+    peak = r.raw.dest_stock.sum(axis=2).max(axis=0)  # people: sums exact in any order
+    return {(did,): float(peak[d]) for d, did in enumerate(r.plan.dest_ids)}
 
 
 @kpi("trips_by_fleet", "Trips by {fleet}", "trips", "lower", dims=("fleet",),

@@ -48,16 +48,24 @@ class Run:
         return self.raw.arrived.sum(axis=1)
 
     @cached_property
+    def departures(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The departures as arrays: time and origin site of each trip ([trips]), and its
+        people by group ([trips, G])."""
+        deps = self.raw.departures
+        if not deps:
+            return np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros((0, self.plan.n_groups))
+        return (np.array([t for t, _, _ in deps]), np.array([s for _, s, _ in deps]),
+                np.stack([p for _, _, p in deps]))
+
+    @cached_property
     def waits(self) -> tuple[np.ndarray, np.ndarray]:
         """Days each transferred group waited at its origin since its transfer could start
         (the disposition's start), and how many people: one entry per trip and group."""
-        raw = self.raw
-        if not raw.departures:
+        if not self.raw.departures:
             return np.zeros(0), np.zeros(0)
-        times = np.array([t for t, _, _ in raw.departures])
-        sites = np.array([s for _, s, _ in raw.departures])
-        people = np.stack([p for _, _, p in raw.departures]).astype(float)  # [trips, G]
-        waits = times[:, None] - raw.plan.start_day[sites]  # [trips, G]
+        times, sites, people = self.departures
+        people = people.astype(float)  # [trips, G]
+        waits = times[:, None] - self.plan.start_day[sites]  # [trips, G]
         mask = people > 0
         return waits[mask], people[mask]
 
@@ -73,11 +81,13 @@ class Run:
     def longest_waits(self) -> np.ndarray:
         """Longest wait (days) of anyone of each site and group whose transfer has started
         ([S, G], -1 for none): days to departure, or to the end for those still waiting."""
-        plan, raw = self.plan, self.raw
+        plan = self.plan
         out = np.full(plan.initial_stock.shape, -1.0)
-        for t, s, people in raw.departures:
-            here = people > 0
-            out[s, here] = np.maximum(out[s, here], t - plan.start_day[s, here])
+        if self.raw.departures:
+            times, sites, people = self.departures
+            trip, g = np.nonzero(people > 0)
+            s = sites[trip]
+            np.maximum.at(out, (s, g), times[trip] - plan.start_day[s, g])
         left = self.left_behind > 0
         out[left] = np.maximum(out[left], plan.horizon - plan.start_day[left])
         return out
@@ -100,11 +110,13 @@ class Run:
     @cached_property
     def report_payers(self) -> list[str]:
         """Payers any policy of the scenario can bill (every policy reports the same)."""
-        return report_payers(self.scenario)
+        scn = self.scenario
+        return scn.derived("kpis:report-payers", lambda: report_payers(scn))
 
     @cached_property
     def budgeted_payers(self) -> list[str]:
-        return budgeted_payers(self.scenario)
+        scn = self.scenario
+        return scn.derived("kpis:budgeted-payers", lambda: budgeted_payers(scn))
 
     @cached_property
     def overrun(self) -> np.ndarray:

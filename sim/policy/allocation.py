@@ -40,17 +40,16 @@ class PayerLedger:
         amounts to take from the array's security category [T, L, N] or None)."""
         return self._part_list
 
-    def _combos(self) -> list[tuple[int, int, np.ndarray]]:
-        """(place, controller, the days it controls the place [T])."""
-        return self._combo_list
+    def _combos(self) -> list[tuple[int, int, np.ndarray, bool]]:
+        """(place, controller, the days it controls the place [T], whether that is every
+        day): the same for every run of the scenario under the policy."""
+        cp = self.cp
+        return cp.scenario.derived(f"allocation:combos:{cp.name}",
+                                   lambda: list(_make_combos(cp.loc_ctrl)))
 
     @cached_property
     def _part_list(self) -> list[tuple]:
         return list(self._make_parts())
-
-    @cached_property
-    def _combo_list(self) -> list[tuple[int, int, np.ndarray]]:
-        return list(self._make_combos())
 
     def _make_parts(self):
         raw, cp, esc = self.raw, self.cp, self.raw.escort
@@ -61,12 +60,6 @@ class PayerLedger:
         yield ("cost", esc[:, None], cp.escort_cost[None], ["security"], ["transfer"], None)
         yield ("personnel_days", raw.personnel, cp.personnel, list(PERSONNEL_KINDS),
                [ACTIVITY_OF[k] for k in PERSONNEL_KINDS], None)
-
-    def _make_combos(self):
-        ctrl = self.cp.loc_ctrl
-        for loc in range(ctrl.shape[1]):
-            for c in np.unique(ctrl[:, loc]):
-                yield loc, int(c), ctrl[:, loc] == c
 
     def overrun(self) -> np.ndarray:
         """Spending above the ceiling, summed over fiscal years, per payer ([P]): what each
@@ -91,14 +84,15 @@ class PayerLedger:
             every = arr.sum(axis=0)  # [K', L, N]
             if minus is not None:
                 every[_SECURITY] = (arr[:, _SECURITY] - minus).sum(axis=0)
-            for loc, c, days in self._combos():
-                if days.all():
+            for loc, c, days, whole in self._combos():
+                if whole:
                     x = every[:, loc]  # [K', N]
                 else:
-                    here = _on(arr, days, loc)
+                    here = _on(arr, days, loc, whole)
                     x = here.sum(axis=0)
                     if minus is not None:
-                        x[_SECURITY] = (here[:, _SECURITY] - _on(minus, days, loc)).sum(axis=0)
+                        x[_SECURITY] = (here[:, _SECURITY]
+                                        - _on(minus, days, loc, whole)).sum(axis=0)
                 out[kind] += np.einsum("kn,knp->p", x, mats[:, loc, c])
         return out
 
@@ -117,17 +111,21 @@ class PayerLedger:
         for kind, arr, mats, _n, _a, minus in self._parts():
             if kind != measure:
                 continue
-            booked = arr.any(axis=(0, 3))  # [K, L] amounts in a category at a place
-            for loc, c, days in self._combos():
-                x = _on(arr, days, loc)
+            booked = _booked(arr).any(axis=-1)  # [K, L] amounts in a category at a place
+            for loc, c, days, whole in self._combos():
+                x = _on(arr, days, loc, whole)
                 # categories with no amount there add exact zeros: leave them out (each
                 # category's sum over nationalities is taken whole, so the result is the same)
-                ks = np.flatnonzero(booked[:, loc] if days.all() else x.any(axis=(0, 2)))
+                ks = np.flatnonzero(booked[:, loc] if whole else _booked(x).any(axis=-1))
                 if ks.size:
                     x = x[:, ks]  # a copy
                     if minus is not None and _SECURITY in ks:
-                        x[:, ks.tolist().index(_SECURITY)] -= _on(minus, days, loc)
-                    out[days] += np.einsum("tkn,knp->tp", x, mats[ks, loc, c])
+                        x[:, ks.tolist().index(_SECURITY)] -= _on(minus, days, loc, whole)
+                    part = einsum_rows(x, mats[ks, loc, c])
+                    if whole:
+                        out += part
+                    else:
+                        out[days] += part
         return out
 
     def held_for_funding(self) -> np.ndarray:
@@ -156,7 +154,7 @@ class PayerLedger:
         nats = np.asarray(self.payer_ids, dtype=object)
         for kind, arr, mats, names, acts, minus in self._parts():
             names_a, acts_a = np.asarray(names, dtype=object), np.asarray(acts, dtype=object)
-            for loc, c, days in self._combos():
+            for loc, c, days, _whole in self._combos():
                 day_idx = np.flatnonzero(days)
                 x = arr[day_idx, :, loc, :]  # [t, K', N] (a copy)
                 if minus is not None:
@@ -186,7 +184,48 @@ class PayerLedger:
         return df
 
 
-def _on(arr: np.ndarray, days: np.ndarray, loc: int) -> np.ndarray:
+def _make_combos(ctrl: np.ndarray):
+    for loc in range(ctrl.shape[1]):
+        for c in np.unique(ctrl[:, loc]):
+            days = ctrl[:, loc] == c
+            days.flags.writeable = False
+            yield loc, int(c), days, bool(days.all())
+
+
+def _on(arr: np.ndarray, days: np.ndarray, loc: int, whole: bool) -> np.ndarray:
     """The amounts at place ``loc`` on ``days`` (``arr``: [T, ..., L, N]): a view when every
-    day is selected (no copy)."""
-    return arr[..., loc, :] if days.all() else arr[days, ..., loc, :]
+    day is selected (``whole``; no copy)."""
+    return arr[..., loc, :] if whole else arr[days, ..., loc, :]
+
+
+_MAGNITUDE = np.int64(0x7FFF_FFFF_FFFF_FFFF)  # every bit of a float64 but its sign
+
+
+def _booked(arr: np.ndarray) -> np.ndarray:
+    """Whether any day has an amount (``arr.any(axis=0)``: not 0.0 nor -0.0) in each cell of
+    ``arr`` ([T, ...] float64): the bits of every day or-ed in one pass over the rows, the
+    sign's left out."""
+    bits = np.bitwise_or.reduce(arr.view(np.int64).reshape(arr.shape[0], -1), axis=0)
+    return (bits & _MAGNITUDE).astype(bool).reshape(arr.shape[1:])
+
+
+def einsum_rows(x: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """``np.einsum("tkn,knp->tp", x, m)`` computed once per run of consecutive days with the
+    same amounts (bit for bit: rows are compared as bits, and einsum gives each row the same
+    bits whatever rows come with it, provided it sees rows laid out as ``x``'s and more than
+    one of them when ``x`` has more than one)."""
+    T = x.shape[0]
+    new = np.zeros(T, dtype=bool)
+    new[0] = True
+    if T > 1:
+        bits = x.view(np.int64)
+        moved = np.logical_or.reduce(bits[1:] != bits[:-1], axis=1)  # [T-1, N]
+        new[1 + np.flatnonzero(moved) // x.shape[2]] = True
+    starts = np.flatnonzero(new)
+    if starts.size == T:
+        return np.einsum("tkn,knp->tp", x, m)
+    rows = starts if starts.size > 1 else np.zeros(2, dtype=np.intp)
+    sub = np.empty_like(x[:rows.size])  # x's memory layout
+    sub[...] = x[rows]
+    got = np.einsum("tkn,knp->tp", sub, m)[:starts.size]
+    return np.repeat(got, np.diff(starts, append=T), axis=0)
