@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.reasons import BLOCK_REASONS
-from sim.model.reception import split_count
+from sim.model.reception import split_count, split_nonzero
 
 REASON_INDEX = {r: i for i, r in enumerate(BLOCK_REASONS)}
 FUNDING = REASON_INDEX["funding"]
@@ -24,12 +24,21 @@ def select_load(people: np.ndarray, load: int, priority: np.ndarray,
     if one_band:
         return split_count(people, load)
     take = np.zeros_like(people)
+    nz = np.flatnonzero(people)
+    values, bands = people[nz].tolist(), priority[nz].tolist()
     left = load
-    for p in np.unique(priority[people > 0]):
-        band = np.where((priority == p), people, 0)
-        part = split_count(band, min(left, int(band.sum())))
-        take += part
-        left -= int(part.sum())
+    for p in sorted(set(bands)):
+        mine = [j for j, b in enumerate(bands) if b == p]
+        counts = [values[j] for j in mine]
+        k = min(left, sum(counts))
+        part = split_nonzero(counts, k)  # the band's share, as split_count gives it
+        if part is None:  # ties shared with empty groups: the full band decides
+            band = split_count(np.where(priority == p, people, 0), k)
+            take += band
+            left -= int(band.sum())
+        else:
+            take[nz[mine]] = part
+            left -= sum(part)
         if left == 0:
             break
     return take

@@ -153,3 +153,28 @@ def test_split_count_of_few_groups_is_the_full_split(values, k):
         out = np.zeros_like(vec)
         out[nz] = take
         assert out.tolist() == split_count(vec, k).tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(people=st.lists(st.one_of(st.just(0), st.integers(0, 9), st.integers(0, 10**6)),
+                       min_size=1, max_size=40),
+       bands=st.data(), load=st.integers(0, 10**6))
+def test_select_load_is_band_by_band_split_count(people, bands, load):
+    """A trip's load taken band by band in priority order, each band's share by split_count
+    of the whole band vector (the definition), whatever the ties."""
+    from sim.model.boarding import select_load
+
+    vec = np.array(people, dtype=np.int64)
+    priority = np.array(bands.draw(st.lists(st.integers(0, 3), min_size=len(people),
+                                            max_size=len(people))), dtype=np.int64)
+    load = load % (int(vec.sum()) + 1)
+    expected, left = np.zeros_like(vec), load
+    for p in np.unique(priority[vec > 0]):
+        band = np.where(priority == p, vec, 0)
+        part = split_count(band, min(left, int(band.sum())))
+        expected += part
+        left -= int(part.sum())
+        if left == 0:
+            break
+    assert select_load(vec, load, priority, False).tolist() == expected.tolist()
+    assert int(expected.sum()) == load
