@@ -22,15 +22,18 @@ class Recorder:
         self.rows = {k: np.zeros((horizon, *v.shape), dtype=v.dtype)
                      for k, v in self.initial.items()}
         self.written = {k: np.zeros(horizon, dtype=bool) for k in self.initial}
+        self._distinct: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # kept until a write
 
     def write(self, day: int, name: str, value) -> None:
         self.rows[name][day] = value
         self.written[name][day] = True
+        self._distinct.pop(name, None)
 
     def write_days(self, days: np.ndarray, name: str, rows: np.ndarray) -> None:
         """Write ``rows`` (one per day of ``days``) of ``name``."""
         self.rows[name][days] = rows
         self.written[name][days] = True
+        self._distinct.pop(name, None)
 
     def write_all(self, day: int, names, read: Callable[[str], object]) -> None:
         for name in names:
@@ -40,11 +43,17 @@ class Recorder:
         """``name``'s rows as (values, index): ``values[index]`` is every day's row. Values are
         the starting value followed by the rows written, in day order; ``index[d]`` is the
         position of day d's row (the last written on or before d), so work that goes row by
-        row can be done once per written row and gathered."""
-        written = self.written[name]
-        days = np.flatnonzero(written)
-        values = np.concatenate([self.initial[name][None], self.rows[name][days]])
-        return values, np.cumsum(written)
+        row can be done once per written row and gathered (kept until ``name`` is written
+        again: read-only)."""
+        kept = self._distinct.get(name)
+        if kept is None:
+            written = self.written[name]
+            values = np.concatenate([self.initial[name][None],
+                                     self.rows[name][np.flatnonzero(written)]])
+            index = np.cumsum(written)
+            values.flags.writeable = index.flags.writeable = False
+            kept = self._distinct[name] = (values, index)
+        return kept
 
     def finish(self) -> dict[str, np.ndarray]:
         """Every quantity for every day (rows not written carry the last written value)."""
