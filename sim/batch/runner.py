@@ -88,9 +88,10 @@ def plan_tasks(batch: ResolvedBatch, replications: int, done: set[str],
     """Tasks for the runs not yet done: chunks of replications of one variant and policy,
     taken from each (variant, policy) in turn so that every policy advances together.
 
-    Without a fixed ``chunk_size`` the size is guided: ``remaining / (4 x workers)`` runs
-    (at most 25), so chunks start large (little overhead) and shrink towards the end (no
-    worker waits long for the last one)."""
+    Without a fixed ``chunk_size`` the size is guided: ``remaining / (2 x workers)`` runs
+    (at most 25), so chunks start large (each chunk's Parquet parts cost a few
+    milliseconds) and shrink to single runs towards the end (no worker waits long for the
+    last one)."""
     from sim.batch.spec import point_json, run_id
 
     groups = []
@@ -109,7 +110,7 @@ def plan_tasks(batch: ResolvedBatch, replications: int, done: set[str],
     while groups:
         for g in list(groups):
             v, policy, missing = g
-            size = fixed or max(1, min(MAX_CHUNK, math.ceil(remaining / (4 * max(workers, 1)))))
+            size = fixed or max(1, min(MAX_CHUNK, math.ceil(remaining / (2 * max(workers, 1)))))
             runs, g[2] = missing[:size], missing[size:]
             remaining -= len(runs)
             tasks.append(Task(variant=v.label, scenario=v.scenario, point=point_json(v.point),

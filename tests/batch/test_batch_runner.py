@@ -132,3 +132,29 @@ def test_a_run_that_kills_its_worker_process_is_found_and_recorded(tmp_path, mon
     assert res.failures["replication"].tolist() == [5]
     assert "worker process died" in res.failures["error"].iloc[0]
     assert sorted(res.kpis["replication"]) == [0, 1, 2, 3, 4, 6, 7, 8, 9]
+
+
+@pytest.mark.parametrize("replications,workers", [(10, 2), (37, 2), (100, 4), (3, 8)])
+def test_guided_chunks_cover_every_run_once_and_shrink_to_single_runs(tmp_path, replications,
+                                                                       workers):
+    """Without a fixed chunk size: every missing run in exactly one chunk of one variant, no
+    chunk over the cap or over half of what remained per worker, and the last chunk a
+    single run (so the workers finish together)."""
+    import math
+
+    from sim.batch.runner import MAX_CHUNK, plan_tasks
+    from sim.batch.spec import load_spec
+
+    batch = load_spec(write_spec(tmp_path, replications=replications,
+                                 sweep={"fleets.road.units": [1, 2]}))
+    tasks = plan_tasks(batch, replications, set(), None, workers)
+    runs = [(t.variant, r) for t in tasks for r, _ in t.runs]
+    variants = sorted({t.variant for t in tasks})
+    assert len(variants) == 2
+    assert sorted(runs) == sorted((v, r) for v in variants for r in range(replications))
+    remaining = len(runs)
+    for t in tasks:
+        assert 1 <= len(t.runs) <= min(MAX_CHUNK, math.ceil(remaining / (2 * workers)))
+        remaining -= len(t.runs)
+    assert len(tasks[-1].runs) == 1
+    assert len(tasks) < len(runs) or replications <= 3  # chunks, not one task per run
