@@ -1,9 +1,10 @@
 """Who boards a trip, and why the others wait: the dispatcher's per-pair arithmetic.
 
 :func:`select_load` picks a trip's passengers from the people a pair may carry;
-:func:`diagnose_pairs` turns each pair's last blocking reason into the day's waiting
-reasons per group and the count held back by each constraint; :func:`held_by_payer` says
-which budgeted payers did not approve the people held back for funding.
+:func:`diagnose_days` turns each pair's last blocking reason (:func:`pair_reasons`) into
+the waiting reasons per group and the count held back by each constraint, for any number of
+days at once; :func:`held_by_payer` says which budgeted payers did not approve the people
+held back for funding.
 """
 
 from __future__ import annotations
@@ -112,17 +113,6 @@ def diagnose_days(waiting: np.ndarray, code: np.ndarray, left: np.ndarray, final
     np.add.at(out, (dd, code[dd, pp]), held[dd, pp])
     out[:, FUNDING] += np.where(counted, totals, 0).sum(axis=1) - held.sum(axis=1)
     return reasons, out, np.where(final, held, 0).sum(axis=1), totals.sum(axis=1)
-
-
-def diagnose_pairs(waiting: np.ndarray, last_reason: list, unfunded: list,
-                   final: list[bool], pair_site: np.ndarray,
-                   reasons: np.ndarray) -> tuple[np.ndarray, int, int]:
-    """:func:`diagnose_days` of one day, filling ``reasons`` ([S, G])."""
-    code, left, fin = pair_reasons(last_reason, unfunded, final, waiting.shape[1])
-    day_reasons, out, stuck, total = diagnose_days(waiting[None], code[None], left[None],
-                                                   fin[None], pair_site, reasons.shape[0])
-    reasons[:] = day_reasons[0]
-    return out[0], int(stuck[0]), int(total[0])
 
 
 def held_by_payer_days(reasons: np.ndarray, stock: np.ndarray, approvals: np.ndarray | None,

@@ -34,7 +34,7 @@ class Diagnosis:
         self.n_sites, self.eager = n_sites, eager
         self._days: list[int] = []  # noted days not diagnosed yet, in order
         self._context_of: list[int] = []  # each one's context
-        self._contexts: list[tuple] = []  # (last_reason, unfunded, final, approvals)
+        self._contexts: list[tuple] = []  # (code, left, final, approvals): pair_reasons
         self._key: tuple | None = None  # the last context's key
         self._now: tuple | None = None  # (context, who waits) of the last day diagnosed at once
         self._blocked = np.zeros(0, dtype=np.int64)  # its people held back by each constraint

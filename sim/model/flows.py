@@ -51,7 +51,7 @@ class Flows:
             end = scn.day(prog.end) if prog.end is not None else T - 1
             self.programmes.append((prog, plan.nat_ids.index(prog.country),
                                     set(range(start, min(end, T - 1) + 1, prog.every_days))))
-        self.repatriation_days = set().union(*(days for _, _, days in self.programmes))
+        self._repatriation_days = set().union(*(days for _, _, days in self.programmes))
         self._repatriable = {
             n: (plan.action == int(Action.repatriate)) & (plan.group_nat == n)[None, :]
             for _, n, _ in self.programmes}
@@ -63,7 +63,7 @@ class Flows:
         """Whether a release or a repatriation may move someone on ``day``."""
         reopen = day in self._reopens
         return any((rel.active or reopen) and day >= rel.start for rel in self.releases) or (
-            day in self.repatriation_days)
+            day in self._repatriation_days)
 
     def refilled(self, back: list[tuple[int, int, int]]) -> None:
         """People came back to the sites (``back``: (site, group, count) cells): rules
@@ -114,7 +114,7 @@ class Flows:
                            events: list) -> bool:
         """Repatriation batches due today, taken pro rata from open sites; return whether
         anyone left."""
-        if day not in self.repatriation_days:
+        if day not in self._repatriation_days:
             return False
         moved = False
         for prog, nat, due in self.programmes:

@@ -69,9 +69,7 @@ class Reception:
 
     def due(self, day: int) -> bool:
         """Whether anyone is discharged or screened on ``day``."""
-        if day in self.discharge_days:
-            return True
-        return any(self.queue) and any(q and q[0][0] <= day for q in self.queue)
+        return day in self.discharge_days or any(q and q[0][0] <= day for q in self.queue)
 
     def ready(self, d: int, day: int) -> bool:
         """Whether destination d has someone to screen on ``day`` (arrived by then)."""

@@ -228,8 +228,7 @@ class World:
         self._moved(esc.step(day, stock), "escaped")
         if flows.releases_today(day, stock, state.released):
             self.marks.update(("site_stock", "released"))
-        if day in flows.repatriation_days and flows.repatriation_today(
-                day, stock, state.repatriated, self.events):
+        if flows.repatriation_today(day, stock, state.repatriated, self.events):
             self.marks.update(("site_stock", "repatriated"))
         if self.reception.due(day):
             self._reception(day)

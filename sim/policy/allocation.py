@@ -215,12 +215,9 @@ def einsum_rows(x: np.ndarray, m: np.ndarray) -> np.ndarray:
     bits whatever rows come with it, provided it sees rows laid out as ``x``'s and more than
     one of them when ``x`` has more than one)."""
     T = x.shape[0]
-    new = np.zeros(T, dtype=bool)
-    new[0] = True
-    if T > 1:
-        bits = x.view(np.int64)
-        moved = np.logical_or.reduce(bits[1:] != bits[:-1], axis=1)  # [T-1, N]
-        new[1 + np.flatnonzero(moved) // x.shape[2]] = True
+    new = np.ones(T, dtype=bool)  # a day whose amounts differ from the day before's
+    bits = x.view(np.int64)
+    new[1:] = np.logical_or.reduce(bits[1:] != bits[:-1], axis=1).any(axis=1)
     starts = np.flatnonzero(new)
     if starts.size == T:
         return np.einsum("tkn,knp->tp", x, m)

@@ -101,6 +101,17 @@ def test_skipped_planning_changes_nothing_on_generated_scenarios(data, tmp_path_
     _same_run(fast, full)
 
 
+def _one_day(waiting, last_reason, unfunded, final, pair_site, n_sites):
+    """:func:`sim.model.boarding.diagnose_days` of one day on its own: (held back by each
+    constraint, for good, waiting in all, reasons [S, G])."""
+    from sim.model.boarding import diagnose_days, pair_reasons
+
+    code, left, fin = pair_reasons(last_reason, unfunded, final, waiting.shape[1])
+    reasons, out, stuck, total = diagnose_days(waiting[None], code[None], left[None],
+                                               fin[None], pair_site, n_sites)
+    return out[0], int(stuck[0]), int(total[0]), reasons[0]
+
+
 @settings(max_examples=100, deadline=None)
 @given(waiting=st.lists(st.lists(st.integers(0, 50), min_size=4, max_size=4), min_size=1,
                         max_size=5),
@@ -108,13 +119,12 @@ def test_skipped_planning_changes_nothing_on_generated_scenarios(data, tmp_path_
 def test_diagnosis_of_pairs_all_held_back_for_money(waiting, left_off):
     """Every pair held back for money: each waiting cell's reason is funding, everyone
     waiting counts under funding, nobody for good (whatever groups were left off)."""
-    from sim.model.boarding import FUNDING, diagnose_pairs
+    from sim.model.boarding import FUNDING
 
     w = np.array(waiting, dtype=np.int64)  # [P, G], each pair at its own site
     P, G = w.shape
-    reasons = np.full((P, G), -1, dtype=np.int8)
-    out, stuck, total = diagnose_pairs(w, ["funding"] * P, [np.array(left_off)] * P,
-                                       [False] * P, np.arange(P), reasons)
+    out, stuck, total, reasons = _one_day(w, ["funding"] * P, [np.array(left_off)] * P,
+                                          [False] * P, np.arange(P), P)
     assert total == w.sum() and stuck == 0
     assert out[FUNDING] == w.sum() and out.sum() == w.sum()
     assert ((reasons == FUNDING) == (w > 0)).all() and ((reasons == -1) == (w == 0)).all()
@@ -127,7 +137,7 @@ def test_diagnosis_of_days_together_is_that_of_each_day(data, n):
     diagnosis, and the counts add up: everyone waiting for a pair held back by a constraint
     is held back by exactly one (a group left off for money by funding), those held for
     good are among them."""
-    from sim.model.boarding import BLOCK_REASONS, diagnose_days, diagnose_pairs, pair_reasons
+    from sim.model.boarding import BLOCK_REASONS, diagnose_days, pair_reasons
 
     P, G = 4, 5
     pair_site = np.array([0, 0, 1, 2])  # two pairs share site 0: they carry other groups
@@ -147,8 +157,7 @@ def test_diagnosis_of_days_together_is_that_of_each_day(data, n):
     code, left, final = (np.stack(x) for x in zip(*(pair_reasons(*day, G) for day in days)))
     reasons, blocked, stuck, total = diagnose_days(waiting, code, left, final, pair_site, 3)
     for d, (reasons_of, unfunded, fin) in enumerate(days):
-        one = np.full((3, G), 7, dtype=np.int8)
-        out, s, t = diagnose_pairs(waiting[d], reasons_of, unfunded, fin, pair_site, one)
+        out, s, t, one = _one_day(waiting[d], reasons_of, unfunded, fin, pair_site, 3)
         assert (one == reasons[d]).all() and (out == blocked[d]).all()
         assert (s, t) == (stuck[d], total[d])
         held_back = [i for i, r in enumerate(reasons_of) if r in BLOCK_REASONS]
