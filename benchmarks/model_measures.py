@@ -11,7 +11,9 @@ from benchmarks.harness import Row, Samples, Settings, at_least, at_most, interl
 from benchmarks.variants import (
     BASELINE,
     NO_ESCAPES,
+    NOBODY_MOVES,
     budget_bound,
+    check_nobody_moved,
     check_same_trips,
     check_trip_multiple,
     scaled,
@@ -50,15 +52,19 @@ def _transferred(kpis: dict[str, float]) -> float:
 
 def transfers_and_policies(s: Settings) -> list[Row]:
     """(1) Person-transfers/s of the baseline under no policy and each policy against the
-    yardstick's customers/s, and (2) each budget-bound policy's time against no policy's."""
+    yardstick's customers/s, with (informative) the time of a run in which nobody moves
+    against the time the budget allows for the whole run; and (2) each budget-bound
+    policy's time against no policy's."""
     import sim
 
     base = sim.load_scenario(BASELINE)
+    still = sim.load_scenario(BASELINE, overrides=NOBODY_MOVES)
     policies: list[str | None] = [None, *base.policies]
     sides = {}
     for p in policies:  # a yardstick sample right before each cohort sample
         sides[f"yardstick/{_label(p)}"] = lambda i: run_mmc(s.customers, seed=i)
         sides[_label(p)] = replicate(base, p)
+        sides[f"nobody moves/{_label(p)}"] = replicate(still, p)
     got = interleave(sides, s.repeats)
     rows = []
     for p in policies:
@@ -72,6 +78,8 @@ def transfers_and_policies(s: Settings) -> list[Row]:
             note=f"cohort {c_rate:,.0f} person-transfers/s ({moved[len(moved) // 2]:,.0f} "
                  f"moved in {cohort.median_s:.3f} s, median of {s.repeats} replications); "
                  f"yardstick {y_rate:,.0f} customers/s ({s.customers:,} customers)"))
+        rows.append(_fixed_cost_row(p, got[f"nobody moves/{_label(p)}"], moved, y_rate,
+                                    median_load(cohort, yard)))
     none = got[_label(None)]
     for p in budget_bound(base):
         side = got[_label(p)]
@@ -81,6 +89,24 @@ def transfers_and_policies(s: Settings) -> list[Row]:
             note=f"{side.median_s:.3f} s against {none.median_s:.3f} s; trips "
                  f"{_trips(side)[0]} against {_trips(none)[0]} (replication 0)"))
     return rows
+
+
+def _fixed_cost_row(policy: str | None, still: Samples, moved: list[float], y_rate: float,
+                    load: float) -> Row:
+    """Informative: a run of the baseline in which nobody moves, against the time that the
+    person-transfers budget allows for a whole run that moves the median number of people
+    (over 1: the budget cannot be met even if trips and escapes cost nothing)."""
+    check_nobody_moved(f"nobody moves, {_label(policy)}", still.values)
+    median_moved = moved[len(moved) // 2]
+    allowed = median_moved / (RATE_BUDGET * y_rate)
+    return Row(
+        f"run time, nobody moving / whole run at {RATE_BUDGET:g}x the yardstick, "
+        f"{_label(policy)}", still.median_s / allowed, budget=at_most(1.0, binding=False),
+        load=load,
+        note=f"a run of the baseline in which nobody moves (every group stays, no escapes) "
+             f"takes {still.median_s * 1e3:.1f} ms; moving {median_moved:,.0f} people at "
+             f"{RATE_BUDGET:g}x the yardstick's {y_rate:,.0f} customers/s leaves "
+             f"{allowed * 1e3:.1f} ms for the whole run")
 
 
 def cohort_scaling(s: Settings) -> list[Row]:
@@ -133,9 +159,24 @@ def horizon(s: Settings) -> list[Row]:
     got = interleave({"x1": replicate(base, None), "x4": replicate(longer, None)}, s.repeats)
     one, four = got["x1"], got["x4"]
     trips = check_same_trips("horizon x4, no policy", _trips(one), _trips(four))
+    changed = (_stock_change_days(longer), _stock_change_days(base))
     return [Row(
         "run time horizon x4 / as shipped, no policy", four.median_s / one.median_s,
         budget=at_most(HORIZON_BUDGET), load=median_load(one, four),
         note=f"{four.median_s:.3f} s for {longer.metadata.horizon_days} days against "
              f"{one.median_s:.3f} s for {base.metadata.horizon_days}; premise checked: the same "
-             f"trips in each of {s.repeats} replications ({trips} in replication 0)")]
+             f"trips in each of {s.repeats} replications ({trips} in replication 0); days on "
+             f"which the sites' stocks change (escapes, recaptures, releases, repatriation, "
+             f"trips; replication 0): {changed[0]:,} against {changed[1]:,} "
+             f"({changed[0] / changed[1]:.2f}x)")]
+
+
+def _stock_change_days(scenario) -> int:
+    """Days of replication 0 (no policy) on which the sites' stocks differ from the day
+    before."""
+    import numpy as np
+
+    import sim
+
+    stock = sim.simulate(scenario, replication=0).raw.site_stock
+    return int((np.diff(stock.reshape(len(stock), -1), axis=0) != 0).any(axis=1).sum())

@@ -17,6 +17,12 @@ NO_ESCAPES = {"escapes.base_hazard_per_day": {"camp": 0.0, "prison": 0.0},
 people there are, so the only thing that keeps a scaled world from being an exact multiple."""
 
 
+NOBODY_MOVES = {**NO_ESCAPES, "dispositions": [{"action": "stay"}]}
+"""Overrides under which nobody moves: every group stays where it is held and nobody escapes.
+A run still does everything else (set-up, days, record, costs, KPIs): the fixed cost of a
+run of this engine."""
+
+
 class PremiseError(RuntimeError):
     """The two sides of a ratio do not run the work the ratio assumes (e.g. not the same trips)."""
 
@@ -115,6 +121,14 @@ def check_same_trips(what: str, trips: Sequence[int], other: Sequence[int]) -> i
         raise PremiseError(f"{what}: not the same trips on both sides "
                            f"({list(trips)} against {list(other)})")
     return int(trips[0])
+
+
+def check_nobody_moved(what: str, kpis: Sequence[dict[str, float]]) -> None:
+    """PremiseError unless no run of ``kpis`` has a trip, a transfer or an escape."""
+    for k in kpis:
+        moved = {name: k[name] for name in ("trips", "transferred", "escaped") if k[name]}
+        if moved:
+            raise PremiseError(f"{what}: somebody moved ({moved})")
 
 
 def check_trip_multiple(what: str, trips: Sequence[int], more: Sequence[int], factor: float,

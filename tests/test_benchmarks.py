@@ -28,10 +28,12 @@ from benchmarks.harness import (
 from benchmarks.variants import (
     BASELINE,
     NO_ESCAPES,
+    NOBODY_MOVES,
     ROOT,
     TINY,
     PremiseError,
     budget_bound,
+    check_nobody_moved,
     check_same_trips,
     check_trip_multiple,
     scaled,
@@ -185,6 +187,27 @@ def test_scaled_baseline_without_escapes_is_the_same_trips_with_100_times_the_pe
     trips, moved = _trips(base, policy)
     big_trips, big_moved = _trips(big, policy)
     assert big_trips == trips and big_moved == pytest.approx(100 * moved, rel=1e-3)
+
+
+@pytest.mark.parametrize("policy", [None, "iraq_alone"])
+def test_baseline_where_nobody_moves_has_no_trip_transfer_or_escape(policy):
+    base = sim.load_scenario(BASELINE)
+    moving = sim.simulate(base, policy=policy).kpis
+    with pytest.raises(PremiseError, match="somebody moved"):
+        check_nobody_moved("as shipped", [moving])
+    still = sim.simulate(sim.load_scenario(BASELINE, overrides=NOBODY_MOVES), policy=policy).kpis
+    check_nobody_moved("nobody moves", [still])
+    assert still["trips"] == still["transferred"] == still["escaped"] == 0
+    assert moving["trips"] > 0 and moving["escaped"] > 0
+
+
+def test_stock_change_days_counts_days_on_which_the_sites_stocks_move():
+    from benchmarks.model_measures import _stock_change_days
+
+    assert _stock_change_days(sim.load_scenario(BASELINE, overrides=NOBODY_MOVES)) == 0
+    tiny = sim.load_scenario(TINY)  # no escapes: the trips leave, then nothing moves
+    days = _stock_change_days(tiny)
+    assert 0 < days == _stock_change_days(with_horizon(tiny, 4))
 
 
 def test_scaling_refuses_units_that_do_not_divide_the_people():
