@@ -34,10 +34,6 @@ def day_dates(start: dt.date, days: np.ndarray) -> np.ndarray:
         "datetime64[us]")
 
 
-def _date_index(start: dt.date, days: np.ndarray):
-    return day_dates(start, days)
-
-
 @dataclass
 class RunResult:
     """One simulated replication of a scenario under a policy."""
@@ -99,7 +95,7 @@ class RunResult:
                                          "crossing", "depart", "arrive", "back", "people",
                                          "incident", "cost", "escorts"])
         df["day"] = np.floor(df["depart"].to_numpy(dtype=float)).astype(np.int64)
-        df["date"] = _date_index(self.scenario.metadata.start_date, df["day"].to_numpy())
+        df["date"] = day_dates(self.scenario.metadata.start_date, df["day"].to_numpy())
         return df
 
     @cached_property
@@ -179,7 +175,7 @@ def ledger_frame(raw: RawRun) -> pd.DataFrame:
             "amount": arr[idx],
         }))
     df = pd.concat(frames, ignore_index=True)
-    df["date"] = _date_index(plan.scenario.metadata.start_date, df["day"].to_numpy())
+    df["date"] = day_dates(plan.scenario.metadata.start_date, df["day"].to_numpy())
     return df
 
 
@@ -231,7 +227,7 @@ def events_frame(events, plan) -> pd.DataFrame:
     df = df[["time", "kind", "target", *EVENT_COLUMNS, *extra]]
     df["time"] = df["time"].astype(float)
     df["day"] = np.floor(df["time"].to_numpy(dtype=float)).astype(np.int64)
-    df["date"] = _date_index(plan.scenario.metadata.start_date, df["day"].to_numpy())
+    df["date"] = day_dates(plan.scenario.metadata.start_date, df["day"].to_numpy())
     return df
 
 
@@ -307,6 +303,6 @@ def daily_long(raw: RawRun) -> pd.DataFrame:
     for dim in ("site", "destination", "fleet", "reason"):
         col = df[dim] if dim in df.columns else pd.Series(None, index=df.index)
         df[dim] = col.astype(object).where(col.notna(), None)
-    df["date"] = _date_index(plan.scenario.metadata.start_date, df["day"].to_numpy())
+    df["date"] = day_dates(plan.scenario.metadata.start_date, df["day"].to_numpy())
     df = df.sort_values(["day"], kind="stable").reset_index(drop=True)
     return df[["day", "date", "quantity", "site", "destination", "fleet", "reason", "value"]]

@@ -38,10 +38,8 @@ class Diagnosis:
         self._key: tuple | None = None  # the last context's key
         self._now: tuple | None = None  # (context, who waits) of the last day diagnosed at once
         self._blocked = np.zeros(0, dtype=np.int64)  # its people held back by each constraint
-        dsp = dispatcher
-        self._pair_site = dsp._pair_site
-        self._carries = dsp._carries
-        self._start = dsp.compiled.start_day[dsp._pair_site]  # [P, G]
+        self._pair_site = dispatcher._pair_site
+        self._n_groups = dispatcher.compiled.n_groups
 
     def note(self, day: int) -> np.ndarray | None:
         """Note the end of ``day``; when ``eager``, return the people held back by each
@@ -55,7 +53,7 @@ class Diagnosis:
         if key != self._key:
             self._key = key
             self._contexts.append((*pair_reasons(dsp.last_reason, dsp.unfunded, dsp.final,
-                                                 self._start.shape[1]),
+                                                 self._n_groups),
                                    None if approvals is None else approvals.copy()))
         self._days.append(day)
         self._context_of.append(len(self._contexts) - 1)
@@ -85,8 +83,7 @@ class Diagnosis:
         of = np.array(self._context_of, dtype=np.int64)  # each day's context
         code, left, final, approvals = (None if parts[0] is None else np.stack(parts)
                                         for parts in zip(*self._contexts))
-        mask = self._carries & (self._start <= days[:, None, None])  # [n, P, G]
-        waiting = stock[:, self._pair_site] * mask.astype(np.int64)
+        waiting = self.dsp.waiting_on(days, stock)  # [n, P, G]
         reasons, blocked, stuck, total = diagnose_days(
             waiting, code[of], left[of], final[of], self._pair_site, self.n_sites)
         held = held_by_payer_days(reasons, stock, approvals, of)

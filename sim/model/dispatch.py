@@ -126,6 +126,12 @@ class Dispatcher:
         """People waiting for each transfer pair ([P, G]), whose disposition has started."""
         return self.state.stock[self._pair_site] * self._mask(day)
 
+    def waiting_on(self, days: np.ndarray, stock: np.ndarray) -> np.ndarray:
+        """:meth:`waiting_all` on each of ``days`` from that day's stocks (``stock``,
+        [n, S, G]): [n, P, G]."""
+        started = self.compiled.start_day[self._pair_site] <= days[:, None, None]
+        return stock[:, self._pair_site] * (self._carries & started).astype(np.int64)
+
     def order(self) -> list[tuple[int, int]]:
         """Transfer pairs by disposition priority (improved by waiting when the scenario's
         ``dispatch.ageing_days`` is set), then by the site's escape risk (highest first),

@@ -48,6 +48,7 @@ class PlanningGate:
         self.state, self.dispatcher, self.conflict = state, dispatcher, conflict
         self.days, self.room_days = dispatch_days(plan, state, dispatcher.carried, conflict,
                                                   other_days)
+        self._plans = bool(plan.pairs)  # some people are to be transferred
         self.planned: tuple | None = None  # what the dispatcher last planned against
         self.grown: set[int] = set()  # pairs more people wait for since the last planning
         self._pair_of = {(int(s), int(g)): i for i, s in enumerate(dispatcher._pair_site)
@@ -66,6 +67,11 @@ class PlanningGate:
     def changed(self, day: int) -> bool:
         """Whether something an attempt can see changed since the dispatcher last planned."""
         return self.inputs(day) != self.planned
+
+    def due(self, day: int) -> bool:
+        """Whether the dispatcher is to be asked to plan ``day``: some pair exists, Iraq's
+        total is not used up, and it is a dispatch day or something changed."""
+        return self._plans and not self.shut and (day in self.days or self.changed(day))
 
     def came_back(self, cells: list[tuple[int, int, int]]) -> None:
         """People came back to sites ((site, group, count) cells)."""

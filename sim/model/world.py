@@ -87,7 +87,6 @@ class World:
                 self._timeline.setdefault(scenario.day(ev.start), []).append(ev)
         self.gate = PlanningGate(plan, state, self.dispatcher, self.conflict,
                                  set(self._timeline) | set(self.treasury.fiscal_year_starts))
-        self._plans = bool(plan.pairs)  # some people are to be transferred
         self._diagnose = False  # the waiting people or their reasons may have changed
         self._held_yesterday = np.zeros(len(BLOCK_REASONS), dtype=np.int64)
         self._held_for_capacity = False  # people were held back by beds or units yesterday
@@ -210,7 +209,7 @@ class World:
         tr = self.treasury
         if tr.buys_capacity and (day in tr.pledge_days or self._held_for_capacity):
             return True
-        return self._plans and not self.gate.shut and self.gate.changed(day)
+        return self.gate.due(day)
 
     def _day(self, day: int) -> None:
         state, stock = self.state, self.state.stock
@@ -235,9 +234,8 @@ class World:
         self._capacity_orders(day)
         if day in self.gate.days:
             self._diagnose = True  # e.g. a transfer starts: people begin to wait
-        if self._plans and not self.gate.shut and (day in self.gate.days
-                                                           or self.gate.changed(day)):
-            self.gate.plan(day)  # once Iraq's total is used up, no pair ever moves again
+        if self.gate.due(day):
+            self.gate.plan(day)
 
     # ------------------------------------------------------------------ the record
     def _read(self, name: str):
